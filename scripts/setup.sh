@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what PhysarumSM needs on Debian when it is missing; idempotent and quiet when all is there.
+#   scripts/setup.sh run   - what the mesh needs to run
+#   scripts/setup.sh test  - plus what the tests need (js-libp2p interop peer)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+mode="${1:-run}"
+
+need_apt=()
+command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK is required (dotnet not on PATH)"; exit 1; }
+if [ "$mode" = test ]; then
+  command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+  command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+fi
+
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then echo "missing packages: ${need_apt[*]} (run as root or install them)"; exit 1; fi
+  echo "installing: ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ "$mode" = test ]; then
+  bash "$root/scripts/setup-interop.sh"
+fi
