@@ -31,7 +31,7 @@ public sealed class Libp2pHost : IAsyncDisposable
     private readonly ConnectionUpgrader _upgrader;
     private readonly ConcurrentDictionary<string, StreamHandler> _handlers = new(StringComparer.Ordinal);
     private readonly Dictionary<PeerId, List<Libp2pConnection>> _connections = [];
-    private readonly ConcurrentDictionary<PeerId, Task<Libp2pConnection>> _pendingDials = new();
+    private readonly Dictionary<PeerId, Task<Libp2pConnection>> _pendingDials = [];
     private readonly List<ITransportListener> _listeners = [];
     private readonly BackgroundTasks _tasks = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -281,12 +281,20 @@ public sealed class Libp2pHost : IAsyncDisposable
 
     private async Task<Libp2pConnection> SharedDialAsync(PeerId peer, Func<Task<Libp2pConnection>> dial, CancellationToken cancellationToken)
     {
-        var attempt = _pendingDials.GetOrAdd(peer, _ =>
+        Task<Libp2pConnection> attempt;
+        lock (_pendingDials)
         {
-            var task = dial();
-            _ = task.ContinueWith(t => _pendingDials.TryRemove(new KeyValuePair<PeerId, Task<Libp2pConnection>>(peer, t)), TaskScheduler.Default);
-            return task;
-        });
+            // A lock, not GetOrAdd's factory: the factory may run twice under contention and dial twice.
+            if (!_pendingDials.TryGetValue(peer, out attempt!))
+            {
+                attempt = dial();
+                _pendingDials[peer] = attempt;
+                _ = attempt.ContinueWith(
+                    t => { lock (_pendingDials) { _pendingDials.Remove(peer); } },
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+
         return await attempt.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 

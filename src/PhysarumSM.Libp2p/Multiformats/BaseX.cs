@@ -9,9 +9,15 @@ internal sealed class BaseX
     private readonly string _alphabet;
     private readonly sbyte[] _map = new sbyte[128];
 
+    // Output digits per input byte and bytes per digit, in thousandths, rounded up (sizes scratch buffers).
+    private readonly int _digitsPerByteMilli;
+    private readonly int _bytesPerDigitMilli;
+
     public BaseX(string alphabet)
     {
         _alphabet = alphabet;
+        _digitsPerByteMilli = (int)Math.Ceiling(Math.Log(256) / Math.Log(alphabet.Length) * 1000);
+        _bytesPerDigitMilli = (int)Math.Ceiling(Math.Log(alphabet.Length) / Math.Log(256) * 1000);
         Array.Fill(_map, (sbyte)-1);
         for (var i = 0; i < alphabet.Length; i++)
         {
@@ -27,12 +33,7 @@ internal sealed class BaseX
             zeros++;
         }
         var radix = _alphabet.Length;
-        // log(256)/log(radix) digits per byte, rounded up generously.
-        var capacity = (data.Length - zeros) * 138 / 100 + 1;
-        if (radix < 58)
-        {
-            capacity = (data.Length - zeros) * 155 / 100 + 1;
-        }
+        var capacity = (int)((long)(data.Length - zeros) * _digitsPerByteMilli / 1000) + 1;
         var digits = capacity <= 512 ? stackalloc byte[capacity] : new byte[capacity];
         var length = 0;
         for (var i = zeros; i < data.Length; i++)
@@ -68,7 +69,7 @@ internal sealed class BaseX
             zeros++;
         }
         var radix = _alphabet.Length;
-        var capacity = (text.Length - zeros) * 733 / 1000 + 1;
+        var capacity = (int)((long)(text.Length - zeros) * _bytesPerDigitMilli / 1000) + 1;
         var buffer = capacity <= 512 ? stackalloc byte[capacity] : new byte[capacity];
         var length = 0;
         for (var i = zeros; i < text.Length; i++)

@@ -15,6 +15,7 @@ public sealed class Multiaddr : IEquatable<Multiaddr>
     private readonly byte[] _bytes;
     private readonly MultiaddrComponent[] _components;
     private string? _text;
+    private PeerId? _peerId;
 
     private Multiaddr(byte[] bytes, MultiaddrComponent[] components)
     {
@@ -27,7 +28,7 @@ public sealed class Multiaddr : IEquatable<Multiaddr>
 
     /// <summary>The peer ID of a trailing <c>/p2p/…</c> component, or null.</summary>
     public PeerId? PeerId =>
-        _components.Length > 0 && ReferenceEquals(_components[^1].Protocol, MultiaddrProtocol.P2p)
+        _peerId ??= _components.Length > 0 && ReferenceEquals(_components[^1].Protocol, MultiaddrProtocol.P2p)
             ? PeerId.FromBytes(_components[^1].Value.Span)
             : null;
 
@@ -159,7 +160,10 @@ public sealed class Multiaddr : IEquatable<Multiaddr>
                     throw new FormatException($"truncated {protocol.Name} value at byte {offset}: needs {length} bytes, {copy.Length - offset} left");
                 }
             }
-            MultiaddrValueParser.Validate(protocol, copy.AsSpan(offset, length), offset);
+            if (MultiaddrValueParser.FindProblem(protocol, copy.AsSpan(offset, length)) is { } problem)
+            {
+                throw new FormatException($"{protocol.Name} value at byte {offset} {problem}");
+            }
             components.Add(new MultiaddrComponent(protocol, copy.AsMemory(offset, length)));
             offset += length;
         }
@@ -186,14 +190,18 @@ public sealed class Multiaddr : IEquatable<Multiaddr>
     {
         ArgumentNullException.ThrowIfNull(components);
         var list = components.Select(c => (c.Protocol, c.Value.ToArray())).ToList();
-        var offset = 0;
-        foreach (var (protocol, value) in list)
+        for (var i = 0; i < list.Count; i++)
         {
+            var (protocol, value) = list[i];
+            ArgumentNullException.ThrowIfNull(protocol);
             if (protocol.Size >= 0 && value.Length != protocol.Size)
             {
-                throw new FormatException($"{protocol.Name} value must be {protocol.Size} bytes, got {value.Length}");
+                throw new FormatException($"{protocol.Name} value in component {i} must be {protocol.Size} bytes, got {value.Length}");
             }
-            MultiaddrValueParser.Validate(protocol, value, offset);
+            if (MultiaddrValueParser.FindProblem(protocol, value) is { } problem)
+            {
+                throw new FormatException($"{protocol.Name} value in component {i} {problem}");
+            }
         }
         return Build(list);
     }

@@ -16,7 +16,11 @@ public readonly record struct MultiaddrComponent(MultiaddrProtocol Protocol, Rea
     public string ValueText => FormatValue(Protocol, Value.Span);
 
     /// <summary>Port of a tcp/udp component.</summary>
-    public int Port => BinaryPrimitives.ReadUInt16BigEndian(Value.Span);
+    /// <exception cref="InvalidOperationException">The component is not tcp or udp.</exception>
+    public int Port =>
+        ReferenceEquals(Protocol, MultiaddrProtocol.Tcp) || ReferenceEquals(Protocol, MultiaddrProtocol.Udp)
+            ? BinaryPrimitives.ReadUInt16BigEndian(Value.Span)
+            : throw new InvalidOperationException($"a {Protocol?.Name ?? "default"} component has no port");
 
     /// <summary>Compares protocol and value contents.</summary>
     public bool Equals(MultiaddrComponent other) =>

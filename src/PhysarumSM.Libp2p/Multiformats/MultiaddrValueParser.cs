@@ -55,40 +55,44 @@ internal static class MultiaddrValueParser
         return MultiaddrComponent.StrictUtf8.GetBytes(text);
     }
 
-    /// <summary>Checks a binary value read from the wire; <paramref name="offset"/> is used in messages.</summary>
-    public static void Validate(MultiaddrProtocol protocol, ReadOnlySpan<byte> value, int offset)
+    /// <summary>
+    /// Checks a binary value read from the wire. Returns null when valid, else what is wrong (e.g.
+    /// "is empty"); the caller adds the position so no message is built on the happy path.
+    /// </summary>
+    public static string? FindProblem(MultiaddrProtocol protocol, ReadOnlySpan<byte> value)
     {
         if (ReferenceEquals(protocol, MultiaddrProtocol.P2p))
         {
             try
             {
                 PeerId.FromBytes(value);
+                return null;
             }
             catch (FormatException e)
             {
-                throw new FormatException($"p2p value at byte {offset} is not a peer ID: {e.Message}", e);
+                return "is not a peer ID: " + e.Message;
             }
-            return;
         }
         if (protocol.Size != MultiaddrProtocol.VariableSize)
         {
-            return; // fixed-size values are valid for every bit pattern
+            return null; // fixed-size values are valid for every bit pattern
         }
         if (value.IsEmpty)
         {
-            throw new FormatException($"{protocol.Name} value at byte {offset} is empty");
+            return "is empty";
         }
         if (value.IndexOf((byte)'/') >= 0)
         {
-            throw new FormatException($"{protocol.Name} value at byte {offset} contains '/'");
+            return "contains '/'";
         }
         try
         {
             MultiaddrComponent.StrictUtf8.GetCharCount(value);
+            return null;
         }
-        catch (ArgumentException e)
+        catch (ArgumentException)
         {
-            throw new FormatException($"{protocol.Name} value at byte {offset} is not valid UTF-8", e);
+            return "is not valid UTF-8";
         }
     }
 

@@ -12,6 +12,9 @@ public sealed class PeerId : IEquatable<PeerId>
     /// <summary>Keys whose protobuf is at most this long are inlined (identity multihash).</summary>
     public const int MaxInlineKeyLength = 42;
 
+    // Longest legitimate text: a base16 CID of a 44-byte identity multihash is 93 characters.
+    private const int MaxTextLength = 128;
+
     private readonly byte[] _bytes;
     private string? _text;
 
@@ -41,6 +44,9 @@ public sealed class PeerId : IEquatable<PeerId>
         {
             case Multihash.IdentityCode when multihash.Digest.Length == 0:
                 throw new FormatException("peer ID identity multihash is empty");
+            case Multihash.IdentityCode when multihash.Digest.Length > MaxInlineKeyLength:
+                // Canonical IDs inline only keys of at most 42 bytes (js rejects the rest); the cap also bounds text conversion cost.
+                throw new FormatException($"peer ID identity multihash holds {multihash.Digest.Length} bytes; at most {MaxInlineKeyLength} are inlined");
             case Multihash.IdentityCode:
                 break;
             case Multihash.Sha256Code when multihash.Digest.Length != 32:
@@ -61,6 +67,10 @@ public sealed class PeerId : IEquatable<PeerId>
         if (text.Length == 0)
         {
             throw new FormatException("empty peer ID");
+        }
+        if (text.Length > MaxTextLength)
+        {
+            throw new FormatException($"peer ID text is {text.Length} characters; too long (no valid form exceeds {MaxTextLength})");
         }
         byte[] multihash;
         // Spec rule: '1…' and 'Qm…' are bare base58btc multihashes, anything else is a multibase CID.
