@@ -32,7 +32,7 @@ internal sealed record NodeFlags(
         var bootstraps = new List<Multiaddr>();
         string? psk = null;
         var listen = ":4001";
-        var keyFile = KeyFile.DefaultPath;
+        var keyFile = Libp2p.Crypto.KeyFile.DefaultPath;
         bool ephemeral = false, debug = false;
         for (var i = 0; i < args.Length; i++)
         {

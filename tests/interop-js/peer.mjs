@@ -92,10 +92,11 @@ function formatLog (format, args) {
   return i < args.length ? `${text} ${args.slice(i).map(String).join(' ')}` : text
 }
 
-// Error-level logs js-libp2p emits during normal operation: identify reads messages until EOF and
-// logs the clean EOF at a message boundary as an error.
+// Error-level logs js-libp2p emits during normal operation: identify reads length-prefixed messages
+// until EOF and logs the clean EOF before the next varint (0 of 1 byte read) as an error. A short
+// read inside a message (0/N with N > 1, or k/N) is still reported.
 function isBenign (message) {
-  return /^closed after reading 0\/\d+ bytes$/.test(message)
+  return /^closed (after|while) reading 0\/1 bytes$/.test(message)
 }
 
 function wrapLogger (inner, name) {

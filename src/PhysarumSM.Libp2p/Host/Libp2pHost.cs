@@ -325,15 +325,19 @@ public sealed class Libp2pHost : IAsyncDisposable
     private async Task<Libp2pConnection> DialAsync(Multiaddr address, PeerId? expected, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        linked.CancelAfter(_options.HandshakeTimeout);
         RawConnection raw;
-        try
+        using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(linked.Token))
         {
-            raw = await _transport.DialAsync(address, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && !_stopping.IsCancellationRequested)
-        {
-            throw new IOException($"connecting to {address} timed out after {_options.HandshakeTimeout.TotalSeconds:0.#} s", ex);
+            // The TCP connect gets its own deadline; the upgrader enforces the handshake deadline itself.
+            connectTimeout.CancelAfter(_options.HandshakeTimeout);
+            try
+            {
+                raw = await _transport.DialAsync(address, connectTimeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!linked.IsCancellationRequested)
+            {
+                throw new IOException($"connecting to {address} timed out after {_options.HandshakeTimeout.TotalSeconds:0.#} s", ex);
+            }
         }
 
         var upgraded = await _upgrader.UpgradeOutboundAsync(raw, expected, linked.Token).ConfigureAwait(false);

@@ -99,18 +99,30 @@ public sealed class NoiseSecurity : ISecurityTransport
         }
         catch (HandshakeException e)
         {
-            NoiseLog.HandshakeFailed(_logger, role, e.Message);
+            LogFailure(isInitiator, e.Message);
             throw;
         }
         catch (EndOfStreamException e)
         {
-            NoiseLog.HandshakeFailed(_logger, role, "connection closed");
+            LogFailure(isInitiator, "connection closed");
             throw new HandshakeException("Noise handshake: the peer closed the connection during the handshake.", e);
         }
         catch (IOException e) when (e is not Libp2pProtocolException)
         {
-            NoiseLog.HandshakeFailed(_logger, role, e.Message);
+            LogFailure(isInitiator, e.Message);
             throw new HandshakeException($"Noise handshake: I/O failure ({e.Message}).", e);
+        }
+    }
+
+    private void LogFailure(bool isInitiator, string reason)
+    {
+        if (isInitiator)
+        {
+            NoiseLog.OutboundHandshakeFailed(_logger, reason);
+        }
+        else
+        {
+            NoiseLog.InboundHandshakeFailed(_logger, reason);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 
 namespace PhysarumSM.Libp2p.Yamux;
 
@@ -27,6 +28,7 @@ public sealed partial class YamuxSession
                     }
 
                     int n = await _connection.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+                    Volatile.Write(ref _lastInboundTimestamp, Stopwatch.GetTimestamp());
                     if (n == 0)
                     {
                         End(end == 0 ? null : new IOException("The connection ended in the middle of a yamux frame header."), goAway: null, drain: false, resetStreams: false);
@@ -56,6 +58,7 @@ public sealed partial class YamuxSession
                             {
                                 start = 0;
                                 end = await _connection.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                                Volatile.Write(ref _lastInboundTimestamp, Stopwatch.GetTimestamp());
                                 if (end == 0)
                                 {
                                     End(new IOException("The connection ended in the middle of a yamux Data frame."), goAway: null, drain: false, resetStreams: false);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PhysarumSM.Libp2p.Muxing;
@@ -22,6 +23,7 @@ public sealed partial class YamuxSession : IMuxedConnection
     private readonly TimeSpan _keepAliveInterval;
     private readonly TimeSpan _pingTimeout;
     private readonly TimeSpan _drainTimeout;
+    private long _lastInboundTimestamp;
     private readonly Lock _streamsGate = new();
     private readonly Dictionary<uint, YamuxStream> _streams = [];
     private readonly Channel<YamuxStream> _acceptQueue = Channel.CreateUnbounded<YamuxStream>(new UnboundedChannelOptions { SingleWriter = true });
@@ -56,6 +58,7 @@ public sealed partial class YamuxSession : IMuxedConnection
             : TimeSpan.FromSeconds(5);
         MaxDataFrame = options.MaxDataFrame;
         _nextStreamId = isInitiator ? 1u : 2u;
+        _lastInboundTimestamp = Stopwatch.GetTimestamp();
         Writer = new YamuxFrameWriter(connection, options.WriteBatchSize, options.WriteTimeout, Counters, OnWriterFailed);
     }
 
@@ -274,6 +277,27 @@ public sealed partial class YamuxSession : IMuxedConnection
         _ = Task.Run(() => TeardownAsync(drain, resetStreams));
     }
 
+    /// <summary>
+    /// After a graceful close has flushed, keeps reading until the peer hangs up or goes quiet (bounded). Why: TCP
+    /// closed with unread bytes in its receive buffer sends RST instead of FIN, and an RST makes the peer's kernel
+    /// drop what we just flushed before its application read it.
+    /// </summary>
+    private async Task LingerUntilQuietAsync()
+    {
+        var quiet = TimeSpan.FromMilliseconds(100);
+        long started = Stopwatch.GetTimestamp();
+        while (!_readerTask.IsCompleted && Stopwatch.GetElapsedTime(started) < _drainTimeout)
+        {
+            var idle = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastInboundTimestamp));
+            if (idle >= quiet)
+            {
+                return;
+            }
+
+            await Task.WhenAny(_readerTask, Task.Delay(quiet - idle)).ConfigureAwait(false);
+        }
+    }
+
     private async Task TeardownAsync(bool drain, bool resetStreams)
     {
         try
@@ -289,6 +313,11 @@ public sealed partial class YamuxSession : IMuxedConnection
                 catch (TimeoutException)
                 {
                     // The peer does not read; close anyway.
+                }
+
+                if (_endReason is null)
+                {
+                    await LingerUntilQuietAsync().ConfigureAwait(false);
                 }
             }
 

@@ -79,11 +79,15 @@ public sealed class Libp2pHostTests
         var fromB = b.ConnectAsync(a.DialAddress(), cts.Token);
         await Task.WhenAll(fromA, fromB);
 
-        // Both sides keep the same connection: the one dialled by the smaller peer ID.
-        var kept = a.GetConnection(b.PeerId)!;
-        var keptOther = b.GetConnection(a.PeerId)!;
-        Assert.Equal(kept.LocalAddress, keptOther.RemoteAddress);
-        Assert.Equal(kept.RemoteAddress, keptOther.LocalAddress);
+        // Both sides keep the same connection (the one dialled by the smaller peer ID) once each has
+        // registered both; the other is closed after the grace period.
+        await TestHosts.EventuallyAsync(() =>
+        {
+            var kept = a.GetConnection(b.PeerId);
+            var keptOther = b.GetConnection(a.PeerId);
+            return kept is not null && keptOther is not null
+                && kept.LocalAddress == keptOther.RemoteAddress && kept.RemoteAddress == keptOther.LocalAddress;
+        }, cts.Token);
         Assert.Equal(b.PeerId, Assert.Single(a.ConnectedPeers));
         await a.PingAsync(b.PeerId, cts.Token);
     }
@@ -157,7 +161,7 @@ public sealed class Libp2pHostTests
         await using var a = await TestHosts.StartAsync();
         await using var b = await TestHosts.StartAsync();
         var connection = await a.ConnectAsync(b.DialAddress(), cts.Token);
-        await Assert.ThrowsAsync<Multistream.ProtocolNotSupportedException>(() => connection.NewStreamAsync(["/nope/1.0.0"], cts.Token));
+        await Assert.ThrowsAsync<PhysarumSM.Libp2p.Multistream.ProtocolNotSupportedException>(() => connection.NewStreamAsync(["/nope/1.0.0"], cts.Token));
         await a.PingAsync(b.PeerId, cts.Token);
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using PhysarumSM.Libp2p.Crypto;
 using PhysarumSM.Libp2p.Multiformats;
 using PhysarumSM.Libp2p.Noise;
@@ -124,6 +125,24 @@ public sealed class NoiseHandshakeTests
         Assert.Equal($"dialled {someoneElse.PeerId} but the peer is {listenerId.PeerId}", e.Message);
         pair.Client.Dispose();
         await Assert.ThrowsAsync<HandshakeException>(() => inbound);
+    }
+
+    [Fact]
+    public async Task Handshake_failures_are_logged_by_role()
+    {
+        await using var pair = await LoopbackPair.CreateAsync(Guard);
+        using var dialerId = IdentityKey.Generate();
+        using var listenerId = IdentityKey.Generate();
+        var logs = new CollectingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
+        var outbound = new NoiseSecurity(dialerId, [Yamux], loggerFactory).SecureOutboundAsync(pair.Client, dialerId.PeerId, Guard);
+        var inbound = new NoiseSecurity(listenerId, [Yamux], loggerFactory).SecureInboundAsync(pair.Server, Guard);
+
+        await Assert.ThrowsAsync<HandshakeException>(() => outbound);
+        pair.Client.Dispose();
+        await Assert.ThrowsAsync<HandshakeException>(() => inbound);
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("as initiator: dialled", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("as responder", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -267,6 +286,26 @@ public sealed class NoiseHandshakeTests
         var outbound = dialer.SecureOutboundAsync(pair.Client, expected, Guard);
         var inbound = listener.SecureInboundAsync(pair.Server, Guard);
         return (await outbound, await inbound);
+    }
+
+    private sealed class CollectingLoggerProvider : ILoggerProvider, ILogger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Message)> _entries = new();
+
+        public IReadOnlyCollection<(LogLevel Level, string Message)> Entries => _entries;
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            _entries.Enqueue((logLevel, formatter(state, exception)));
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>A BCL key of a non-Ed25519 libp2p type, with that type's signature rule.</summary>

@@ -59,6 +59,28 @@ public sealed class PnetProtectorTests
     }
 
     [Fact]
+    public async Task Write_path_does_not_allocate_per_call()
+    {
+        var stream = await new PnetProtector(PreSharedKey.FromPassphrase("x")).ProtectAsync(Stream.Null, Guard);
+        var payload = new byte[1500];
+        stream.Write(payload);
+        await stream.WriteAsync(payload, Guard);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            stream.Write(payload);
+        }
+        var mid = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            await stream.WriteAsync(payload, Guard);
+        }
+
+        Assert.Equal(0, mid - before);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - mid);
+    }
+
+    [Fact]
     public async Task Same_key_round_trips_both_ways_over_loopback()
     {
         await using var pair = await LoopbackPair.CreateAsync(Guard);

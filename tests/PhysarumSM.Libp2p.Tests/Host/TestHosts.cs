@@ -24,7 +24,7 @@ internal static class TestHosts
     }
 
     /// <summary>The first listen address with /p2p/ appended, ready to dial.</summary>
-    public static Multiformats.Multiaddr DialAddress(this Libp2pHost host) => host.ListenAddresses[0].WithPeerId(host.PeerId);
+    public static PhysarumSM.Libp2p.Multiformats.Multiaddr DialAddress(this Libp2pHost host) => host.ListenAddresses[0].WithPeerId(host.PeerId);
 
     /// <summary>Deterministic per-stream payload so each echo can be checked byte for byte.</summary>
     public static byte[] Payload(int seed, int size)
@@ -51,5 +51,14 @@ internal static class TestHosts
 
         await stream.CloseWriteAsync(cancellationToken);
         return await receive;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; the token is the failure guard.</summary>
+    public static async Task EventuallyAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition())
+        {
+            await Task.Delay(20, cancellationToken);
+        }
     }
 }
