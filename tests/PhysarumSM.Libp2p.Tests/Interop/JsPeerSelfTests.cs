@@ -146,6 +146,23 @@ public sealed class JsPeerSelfTests
         await Assert.ThrowsAsync<JsPeerException>(() => a.PeersAsync(ct));
     }
 
+    [Fact]
+    public async Task A_dead_process_fails_commands_with_its_exit()
+    {
+        using var guard = Guard();
+        var ct = guard.Token;
+        await using var peer = await JsPeer.StartAsync(ct: ct);
+        using (var process = System.Diagnostics.Process.GetProcessById(peer.ProcessId))
+        {
+            process.Kill();
+        }
+        await peer.Exited.WaitAsync(ct);
+        Assert.NotEqual(0, peer.ExitCode);
+        var ex = await Assert.ThrowsAsync<JsPeerException>(() => peer.PeersAsync(ct));
+        Assert.Contains("exit", ex.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<JsPeerException>(() => peer.WaitForEventAsync(e => JsPeer.EventName(e) == "never", ct));
+    }
+
     private static void AssertNoErrorEvents(JsPeer peer)
     {
         var errors = peer.Events.Where(e => JsPeer.EventName(e) == "error").Select(e => e.ToString()).ToList();

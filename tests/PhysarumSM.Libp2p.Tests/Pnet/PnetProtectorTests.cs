@@ -63,8 +63,10 @@ public sealed class PnetProtectorTests
     {
         var stream = await new PnetProtector(PreSharedKey.FromPassphrase("x")).ProtectAsync(Stream.Null, Guard);
         var payload = new byte[1500];
-        stream.Write(payload);
-        await stream.WriteAsync(payload, Guard);
+        for (var i = 0; i < 5000; i++)
+        {
+            stream.Write(payload);
+        }
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 1000; i++)
         {
