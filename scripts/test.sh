@@ -15,7 +15,7 @@ if ! dotnet build PhysarumSM.sln -c Release -nologo -v:q; then
 fi
 
 passed=0; failed=0; status=0
-for project in tests/*/*.csproj; do
+for project in tests/*/*.Tests.csproj; do
   name="$(basename "$project" .csproj)"
   echo "== $name"
   dotnet test "$project" -c Release --no-build -nologo \
