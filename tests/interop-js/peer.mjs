@@ -30,6 +30,9 @@ function emit (obj) {
   process.stdout.write(JSON.stringify(obj) + '\n')
 }
 
+// Nobody reads our output any more (parent gone): nothing left to serve.
+process.stdout.on('error', () => process.exit(0))
+
 function errorText (err) {
   if (err instanceof Error) {
     const code = err.code != null ? ` (${err.code})` : ''
@@ -43,8 +46,17 @@ function emitError (source, message) {
   emit({ event: 'error', source, message })
 }
 
-process.on('uncaughtException', (err) => emitError('process', errorText(err)))
-process.on('unhandledRejection', (err) => emitError('process', errorText(err)))
+// After start-up, errors never end the process; before it (bad listen address, …) they do, exit 1.
+let ready = false
+function onFatal (err) {
+  emitError('process', errorText(err))
+  if (!ready) {
+    process.stderr.write(`peer.mjs: start-up failed: ${err instanceof Error ? err.stack : String(err)}\n`)
+    process.exit(1)
+  }
+}
+process.on('uncaughtException', onFatal)
+process.on('unhandledRejection', onFatal)
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -219,7 +231,7 @@ async function identifyPeer (cmd, signal) {
   const waited = await new Promise((resolve) => {
     const waiters = identifyWaiters.get(key) ?? new Set()
     identifyWaiters.set(key, waiters)
-    const done = (r) => { clearTimeout(timer); waiters.delete(resolve); resolve(r) }
+    const done = (r) => { clearTimeout(timer); waiters.delete(done); resolve(r) }
     const timer = setTimeout(() => done(null), IDENTIFY_WAIT_MS)
     waiters.add(done)
   })
@@ -301,3 +313,4 @@ for (const sig of ['SIGTERM', 'SIGINT']) {
 }
 
 emit({ event: 'ready', peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(String) })
+ready = true

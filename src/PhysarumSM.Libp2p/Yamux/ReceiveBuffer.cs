@@ -12,6 +12,11 @@ internal sealed class ReceiveBuffer
     private const int MinSegmentSize = 4 * 1024;
     private const int MaxSegmentSize = 64 * 1024;
 
+    // Own pool rather than ArrayPool.Shared: segments are rented on the reader loop's thread and returned on
+    // application threads, a pattern that (measured) misses the shared pool's per-thread caches and allocated
+    // ~0.6 byte per byte received. Bounded: at most 128 arrays per size are kept (≈16 MiB if all sizes fill).
+    private static readonly ArrayPool<byte> SegmentPool = ArrayPool<byte>.Create(MaxSegmentSize, 128);
+
     // Ring of segments; capacity stays a power of two so wrapping is a mask.
     private Segment[] _segments = new Segment[4];
     private int _head;
@@ -34,7 +39,7 @@ internal sealed class ReceiveBuffer
 
         while (!data.IsEmpty)
         {
-            var array = ArrayPool<byte>.Shared.Rent(Math.Clamp(data.Length, MinSegmentSize, MaxSegmentSize));
+            var array = SegmentPool.Rent(Math.Clamp(data.Length, MinSegmentSize, MaxSegmentSize));
             int n = Math.Min(array.Length, data.Length);
             data[..n].CopyTo(array);
             Push(new Segment { Array = array, End = n });
@@ -55,7 +60,7 @@ internal sealed class ReceiveBuffer
             total += n;
             if (head.Start == head.End)
             {
-                ArrayPool<byte>.Shared.Return(head.Array);
+                SegmentPool.Return(head.Array);
                 head = default;
                 _head = (_head + 1) & (_segments.Length - 1);
                 _count--;
@@ -72,7 +77,7 @@ internal sealed class ReceiveBuffer
         while (_count > 0)
         {
             ref var head = ref _segments[_head];
-            ArrayPool<byte>.Shared.Return(head.Array);
+            SegmentPool.Return(head.Array);
             head = default;
             _head = (_head + 1) & (_segments.Length - 1);
             _count--;

@@ -8,7 +8,7 @@ namespace PhysarumSM.Libp2p.Tests.Host;
 /// <summary>Starts C# hosts on loopback with the diagnostic protocols registered.</summary>
 internal static class TestHosts
 {
-    public static async Task<Libp2pHost> StartAsync(string? psk = null, Action<Libp2pHostOptions>? configure = null)
+    public static async Task<Libp2pHost> StartAsync(string? psk = null, Action<Libp2pHostOptions>? configure = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         var options = new Libp2pHostOptions
         {
@@ -17,7 +17,7 @@ internal static class TestHosts
             HandshakeTimeout = TimeSpan.FromSeconds(5),
         };
         configure?.Invoke(options);
-        var host = new Libp2pHost(IdentityKey.Generate(), options);
+        var host = new Libp2pHost(IdentityKey.Generate(), options, loggerFactory);
         DiagnosticProtocols.Register(host);
         await host.StartAsync();
         return host;
