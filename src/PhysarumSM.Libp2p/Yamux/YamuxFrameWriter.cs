@@ -11,8 +11,8 @@ namespace PhysarumSM.Libp2p.Yamux;
 /// </summary>
 internal sealed class YamuxFrameWriter
 {
-    // Room for header-only frames beyond the data capacity (~5400 frames). A peer that makes us answer more than
-    // this while not reading what we send is flooding us.
+    // Part of each batch buffer that only header-only frames may use (~5400 frames). A peer that makes us answer
+    // more than this while not reading what we send is flooding us.
     internal const int ControlSlack = 64 * 1024;
 
     // A Data frame is not split to fit a nearly full batch below this size; the writer waits for the next batch.
@@ -20,6 +20,7 @@ internal sealed class YamuxFrameWriter
 
     private readonly Stream _output;
     private readonly int _dataCapacity;
+    private readonly int _batchSize;
     private readonly TimeSpan _writeTimeout;
     private readonly Action<Exception> _onFailure;
     private readonly YamuxSessionCounters _counters;
@@ -36,12 +37,13 @@ internal sealed class YamuxFrameWriter
     public YamuxFrameWriter(Stream output, int batchSize, TimeSpan writeTimeout, YamuxSessionCounters counters, Action<Exception> onFailure)
     {
         _output = output;
-        _dataCapacity = batchSize;
+        _batchSize = batchSize;
+        _dataCapacity = batchSize - ControlSlack;
         _writeTimeout = writeTimeout;
         _counters = counters;
         _onFailure = onFailure;
-        _filling = ArrayPool<byte>.Shared.Rent(batchSize + ControlSlack);
-        _writing = ArrayPool<byte>.Shared.Rent(batchSize + ControlSlack);
+        _filling = ArrayPool<byte>.Shared.Rent(batchSize);
+        _writing = ArrayPool<byte>.Shared.Rent(batchSize);
     }
 
     /// <summary>
@@ -59,7 +61,7 @@ internal sealed class YamuxFrameWriter
                 return;
             }
 
-            if (_fillingLength + YamuxFrameHeader.Size > _dataCapacity + ControlSlack)
+            if (_fillingLength + YamuxFrameHeader.Size > _batchSize)
             {
                 overflow = true;
             }

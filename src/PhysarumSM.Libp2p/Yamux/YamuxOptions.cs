@@ -28,8 +28,9 @@ public sealed class YamuxOptions
     public int MaxDataFrame { get; set; } = 64 * 1024 - YamuxFrameHeader.Size;
 
     /// <summary>
-    /// Bytes of frames coalesced into one write to the underlying stream. The outbound queue holds at most two
-    /// such batches (one being written, one filling), which is what bounds our send-side memory.
+    /// Most bytes of frames coalesced into one write to the underlying stream; the last 64 KiB are kept for
+    /// header-only frames (ACK, RST, ping replies). The outbound queue holds at most two such batches (one being
+    /// written, one filling), which bounds our send-side memory.
     /// </summary>
     public int WriteBatchSize { get; set; } = 256 * 1024;
 
@@ -65,9 +66,9 @@ public sealed class YamuxOptions
             throw new ArgumentOutOfRangeException(nameof(MaxDataFrame), MaxDataFrame, "MaxDataFrame must be between 1 and MaxStreamWindow.");
         }
 
-        if (WriteBatchSize < MaxDataFrame + YamuxFrameHeader.Size)
+        if (WriteBatchSize < MaxDataFrame + YamuxFrameHeader.Size + YamuxFrameWriter.ControlSlack)
         {
-            throw new ArgumentOutOfRangeException(nameof(WriteBatchSize), WriteBatchSize, "WriteBatchSize must hold at least one full Data frame.");
+            throw new ArgumentOutOfRangeException(nameof(WriteBatchSize), WriteBatchSize, "WriteBatchSize must hold a full Data frame plus 64 KiB for control frames.");
         }
 
         if (KeepAliveInterval > TimeSpan.Zero && PingTimeout <= TimeSpan.Zero)

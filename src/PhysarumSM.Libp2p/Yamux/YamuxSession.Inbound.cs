@@ -3,11 +3,11 @@ using System.Diagnostics;
 
 namespace PhysarumSM.Libp2p.Yamux;
 
-/// <summary>The reader loop: parses frames from the connection and dispatches them to streams.</summary>
+// The reader loop: parses frames from the connection and dispatches them to streams.
 public sealed partial class YamuxSession
 {
-    // One Noise message carries at most 65519 plaintext bytes; raw TCP reads benefit from a little more.
-    private const int ReadBufferSize = 128 * 1024;
+    // One Noise message carries at most 65519 plaintext bytes, so larger reads would rarely be filled.
+    private const int ReadBufferSize = 64 * 1024;
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {

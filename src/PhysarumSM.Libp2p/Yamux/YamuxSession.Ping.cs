@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace PhysarumSM.Libp2p.Yamux;
 
-/// <summary>Pings: answering the peer's, measuring RTT with ours, and keepalive.</summary>
+// Pings: answering the peer's, measuring RTT with ours, and keepalive.
 public sealed partial class YamuxSession
 {
     private readonly Lock _pingGate = new();

@@ -9,7 +9,7 @@ namespace PhysarumSM.Libp2p.Yamux;
 /// on one stream never stalls the others sharing the connection. One read and one write may run concurrently;
 /// synchronous Read/Write are not supported (they would block a thread on the network).
 /// </summary>
-public sealed class YamuxStream : MuxedStream
+public sealed partial class YamuxStream : MuxedStream
 {
     private readonly YamuxSession _session;
     private readonly Lock _gate = new();
@@ -230,125 +230,6 @@ public sealed class YamuxStream : MuxedStream
 
         base.Dispose(disposing);
     }
-
-    // ---- called by the session's reader loop -------------------------------------------------------------
-
-    internal ReceiveAdmission AdmitData(uint length)
-    {
-        lock (_gate)
-        {
-            if (_resetLocally || _resetByPeer || _remoteClosed)
-            {
-                return ReceiveAdmission.Discard;
-            }
-
-            return _receiveWindow.TryReceive(length) ? ReceiveAdmission.Accept : ReceiveAdmission.WindowExceeded;
-        }
-    }
-
-    /// <summary>Receiver-side description of the window, for the protocol-violation message.</summary>
-    internal string DescribeReceiveWindow()
-    {
-        lock (_gate)
-        {
-            return $"{_receiveWindow.Credit} bytes of credit left of a {_receiveWindow.Size}-byte window";
-        }
-    }
-
-    internal void Deliver(ReadOnlySpan<byte> payload)
-    {
-        lock (_gate)
-        {
-            if (_resetLocally || _resetByPeer)
-            {
-                return;
-            }
-
-            if (_disposed)
-            {
-                GrantWindowIfDue();
-                return;
-            }
-
-            _received.Append(payload);
-        }
-
-        _readable.Set();
-    }
-
-    internal void OnWindowUpdate(uint delta)
-    {
-        if (delta == 0)
-        {
-            return;
-        }
-
-        lock (_gate)
-        {
-            _sendWindow.Grant(delta);
-        }
-
-        _writable.Set();
-    }
-
-    internal void OnRemoteFin()
-    {
-        bool release;
-        lock (_gate)
-        {
-            if (_remoteClosed || _resetLocally || _resetByPeer)
-            {
-                return;
-            }
-
-            _remoteClosed = true;
-            release = TryMarkReleased();
-        }
-
-        ReleaseIf(release);
-        _readable.Set();
-    }
-
-    internal void OnRemoteReset()
-    {
-        bool release;
-        lock (_gate)
-        {
-            if (_resetLocally || _resetByPeer)
-            {
-                return;
-            }
-
-            _resetByPeer = true;
-            _received.Clear();
-            release = TryMarkReleased();
-        }
-
-        ReleaseIf(release);
-        WakeAll();
-    }
-
-    /// <summary>
-    /// The session ended. With <paramref name="reset"/> (local dispose) the stream is reset at once; otherwise
-    /// bytes already received stay readable (a peer's last reply before it hangs up is not lost).
-    /// </summary>
-    internal void OnSessionEnded(Exception reason, bool reset)
-    {
-        lock (_gate)
-        {
-            _sessionEnd ??= reason;
-            _released = true;
-            if (reset && !_resetByPeer && !(_localClosed && _remoteClosed))
-            {
-                _resetLocally = true;
-                _received.Clear();
-            }
-        }
-
-        WakeAll();
-    }
-
-    // ---- internals -------------------------------------------------------------------------------------------
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadWhenAvailableAsync(Memory<byte> buffer, CancellationToken cancellationToken)

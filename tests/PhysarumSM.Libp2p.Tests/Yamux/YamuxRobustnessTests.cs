@@ -134,6 +134,57 @@ public sealed class YamuxRobustnessTests
     }
 
     [Fact]
+    public async Task A_peer_that_sends_pings_but_never_reads_is_cut_off_instead_of_growing_our_queue()
+    {
+        using var guard = YamuxTestData.Guard();
+        var ct = guard.Token;
+        await using var h = await YamuxTestHarness.RawPeerAsync(cancellationToken: ct);
+        h.Pair.Client.Socket.SendBufferSize = 4096;
+        h.Pair.Server.Socket.ReceiveBufferSize = 4096;
+
+        // Our replies pile up: kernel buffers fill, then the writer's bounded queue; then the session ends.
+        var pings = new byte[12 * 1000];
+        for (int i = 0; i < pings.Length; i += 12)
+        {
+            RawFrame.Encode(2, 1, 0, (uint)i).CopyTo(pings, i);
+        }
+
+        try
+        {
+            while (!h.Session.Completion.IsCompleted)
+            {
+                await h.Raw!.Stream.WriteAsync(pings, ct);
+            }
+        }
+        catch (IOException)
+        {
+            // The session hung up while we were still writing.
+        }
+
+        var ex = await Assert.ThrowsAsync<Libp2pProtocolException>(() => h.Session.Completion.WaitAsync(ct));
+        Assert.Contains("faster than it reads", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_write_to_the_connection_that_never_completes_ends_the_session_after_WriteTimeout()
+    {
+        using var guard = YamuxTestData.Guard();
+        var ct = guard.Token;
+        var options = new YamuxOptions { WriteTimeout = TimeSpan.FromMilliseconds(300) };
+        await using var h = await YamuxTestHarness.RawPeerAsync(options, cancellationToken: ct);
+        h.Pair.Client.Socket.SendBufferSize = 4096;
+        h.Pair.Server.Socket.ReceiveBufferSize = 4096;
+
+        // The raw peer never reads: one window of data cannot leave the kernel buffers.
+        var s = await h.Session.OpenStreamAsync(ct);
+        await s.WriteAsync(new byte[YamuxOptions.SpecInitialWindow], ct);
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => h.Session.Completion.WaitAsync(ct));
+        Assert.Contains("took longer than", ex.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<IOException>(async () => await s.WriteAsync(new byte[1], ct));
+    }
+
+    [Fact]
     public async Task Many_small_writes_are_coalesced_into_few_underlying_writes()
     {
         using var guard = YamuxTestData.Guard();
@@ -207,7 +258,7 @@ public sealed class YamuxRobustnessTests
     /// </summary>
     private static async Task FeedAndExpectCleanEndAsync(byte[] input, CancellationToken ct)
     {
-        await using var h = await YamuxTestHarness.RawPeerAsync(new YamuxOptions { MaxDataFrame = 1000, WriteBatchSize = 2000 }, cancellationToken: ct);
+        await using var h = await YamuxTestHarness.RawPeerAsync(new YamuxOptions { MaxDataFrame = 1000, WriteBatchSize = 70 * 1024 }, cancellationToken: ct);
         var draining = h.Raw!.ReadsToEndAsync(ct);
         try
         {
