@@ -11,6 +11,7 @@ command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK is required (dotnet
 if [ "$mode" = test ]; then
   command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
   command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+  command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 fi
 
 if [ "${#need_apt[@]}" -gt 0 ]; then

@@ -7,7 +7,7 @@ public static class RepositoryRoot
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "PhysarumSM.sln")))
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "PhysarumSM.sln")))
             {
                 return dir.FullName;
             }

@@ -1,0 +1,127 @@
+using PhysarumSM.Libp2p.Multiformats;
+
+namespace PhysarumSM.Node.Configuration;
+
+/// <summary>
+/// The original's command-line contract: Go-style flags (`-flag value`, `-flag=value`, `--flag` too) and
+/// the env fallbacks P2P_BOOTSTRAPS / P2P_PSK. Why table-driven: each later role adds its flags in one line.
+/// </summary>
+public static class NodeCommandLine
+{
+    private sealed record Flag(string Name, string Value, string Help, Action<NodeOptions, string> Apply, bool IsSwitch = false);
+
+    private static readonly Flag[] Flags =
+    [
+        new("bootstrap", "MULTIADDR", "bootstrap peer, repeatable (env P2P_BOOTSTRAPS, space separated)", (o, v) => o.Bootstraps.Add(ParseBootstrap(v, "-bootstrap"))),
+        new("psk", "PASSPHRASE", "private-network passphrase (env P2P_PSK)", (o, v) => o.Psk = v),
+        new("p2p-listen-addr", "ADDR", "libp2p listen address, [HOST]:PORT or multiaddr (default :4001)", (o, v) => o.P2pListenAddress = v),
+        new("prom-listen-addr", "ADDR", "Prometheus /metrics address, [HOST]:PORT (default :9100)", (o, v) => o.PromListenAddress = v),
+        new("hostname", "NAME", "this node's label in metrics (default: machine name)", (o, v) => o.Hostname = v),
+        new("keyfile", "PATH", "identity key file, created on first start (default ~/.physarum/identity.key)", (o, v) => o.KeyFile = v),
+        new("ephemeral", "", "use a fresh identity; do not read or write the key file", (o, _) => o.Ephemeral = true, IsSwitch: true),
+        new("debug", "", "verbose logging", (o, _) => o.Debug = true, IsSwitch: true),
+        new("redis", "HOST:PORT", "Orleans membership in Redis, for nodes on many machines (default: localhost clustering)", (o, v) => o.Redis = v),
+        new("silo-port", "PORT", "Orleans silo-to-silo port (default 11111)", (o, v) => o.SiloPort = ParsePort(v, "-silo-port")),
+        new("gateway-port", "PORT", "Orleans client gateway port (default 30000)", (o, v) => o.GatewayPort = ParsePort(v, "-gateway-port")),
+        new("primary-silo", "HOST:PORT", "silo endpoint of the first node on this machine, for localhost clustering (default 127.0.0.1:11111)", (o, v) => o.PrimarySilo = v),
+    ];
+
+    /// <summary>Usage text listing every flag.</summary>
+    public static string Usage =>
+        "Usage: physarum-node [flags]\n" + string.Join('\n', Flags.Select(f => $"  -{(f.Name + " " + f.Value).PadRight(28)} {f.Help}")) +
+        "\n  -h                           this help";
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with a message fit for the user.</summary>
+    public static NodeOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
+    {
+        var options = new NodeOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith('-') || arg is "-" or "--")
+            {
+                throw new ArgumentException($"unexpected argument '{arg}': flags start with '-' (run with -h for the list)");
+            }
+
+            var name = arg.TrimStart('-');
+            string? inline = null;
+            if (name.IndexOf('=') is var eq and >= 0)
+            {
+                inline = name[(eq + 1)..];
+                name = name[..eq];
+            }
+
+            if (name is "h" or "help")
+            {
+                throw new HelpRequestedException();
+            }
+
+            var flag = Flags.FirstOrDefault(f => f.Name == name)
+                ?? throw new ArgumentException($"unknown flag '{arg}' (run with -h for the list)");
+            if (flag.IsSwitch)
+            {
+                if (inline is null || bool.Parse(inline))
+                {
+                    flag.Apply(options, "true");
+                }
+
+                continue;
+            }
+
+            var value = inline ?? (i + 1 < args.Count ? args[++i] : throw new ArgumentException($"flag -{name} needs a value: -{name} {flag.Value}"));
+            flag.Apply(options, value);
+        }
+
+        if (options.Bootstraps.Count == 0 && environment("P2P_BOOTSTRAPS") is { Length: > 0 } bootstraps)
+        {
+            foreach (var text in bootstraps.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                options.Bootstraps.Add(ParseBootstrap(text, "P2P_BOOTSTRAPS"));
+            }
+        }
+
+        options.Psk ??= environment("P2P_PSK") is { Length: > 0 } psk ? psk : null;
+        return options;
+    }
+
+    /// <summary>Turns ":4001", "0.0.0.0:4001", "[::]:4001" or a multiaddr into a TCP listen multiaddr.</summary>
+    public static Multiaddr ToListenMultiaddr(string address, string flag)
+    {
+        if (address.StartsWith('/'))
+        {
+            return Multiaddr.TryParse(address, out var parsed) ? parsed! : throw new ArgumentException($"{flag} '{address}' is not a valid multiaddr");
+        }
+
+        var (host, port) = SplitHostPort(address, flag);
+        return Multiaddr.Parse(host.Contains(':') ? $"/ip6/{host}/tcp/{port}" : $"/ip4/{host}/tcp/{port}");
+    }
+
+    /// <summary>Splits "[HOST]:PORT" (HOST defaults to all interfaces).</summary>
+    public static (string Host, int Port) SplitHostPort(string address, string flag)
+    {
+        var colon = address.LastIndexOf(':');
+        if (colon < 0 || !int.TryParse(address[(colon + 1)..], out var port) || port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"{flag} '{address}' must be HOST:PORT or :PORT (port 0-65535)");
+        }
+
+        var host = address[..colon].Trim('[', ']');
+        return (host.Length == 0 ? "0.0.0.0" : host, port);
+    }
+
+    private static int ParsePort(string value, string flag) =>
+        int.TryParse(value, out var port) && port is > 0 and <= 65535 ? port : throw new ArgumentException($"{flag} '{value}' is not a port (1-65535)");
+
+    private static Multiaddr ParseBootstrap(string text, string source)
+    {
+        if (!Multiaddr.TryParse(text, out var address) || address!.PeerId is null)
+        {
+            throw new ArgumentException($"{source}: '{text}' is not a full multiaddr ending in /p2p/<peer id>, e.g. /ip4/10.0.0.1/tcp/4001/p2p/12D3KooW...; copy one from the 'listening:' lines another node prints");
+        }
+
+        return address;
+    }
+}
+
+/// <summary>-h was given: print usage and exit 0.</summary>
+public sealed class HelpRequestedException : Exception;

@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PhysarumSM.Grains;
+using PhysarumSM.Libp2p.Crypto;
+using PhysarumSM.Libp2p.Host;
+using PhysarumSM.Libp2p.Pnet;
+using PhysarumSM.Node.Cluster;
+using PhysarumSM.Node.Configuration;
+using PhysarumSM.Node.Monitoring;
+using PhysarumSM.Node.Overlay;
+using Prometheus;
+
+namespace PhysarumSM.Node.Hosting;
+
+/// <summary>
+/// Composes the node: identity, libp2p host, overlay services, Orleans silo, metrics endpoint. Why the
+/// listen sockets are opened before the generic host is built: a busy port or unreadable key must end the
+/// process with a message naming the flag, not a stack trace from deep inside a hosted service.
+/// </summary>
+public static class NodeApplication
+{
+    public static async Task<int> RunAsync(NodeOptions options, CancellationToken cancellationToken = default)
+    {
+        using var bootLogging = CreateLoggerFactory(options);
+        var log = bootLogging.CreateLogger("physarum-node");
+
+        IdentityKey identity;
+        try
+        {
+            identity = options.Ephemeral ? IdentityKey.Generate() : KeyFile.LoadOrCreate(options.KeyFile);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"physarum-node: -keyfile {options.KeyFile}: {ex.Message}");
+            return 1;
+        }
+
+        var libp2p = new Libp2pHost(identity, new Libp2pHostOptions
+        {
+            PreSharedKey = options.Psk is null ? null : PreSharedKey.FromPassphrase(options.Psk),
+        }, bootLogging);
+
+        try
+        {
+            libp2p.Listen(NodeCommandLine.ToListenMultiaddr(options.P2pListenAddress, "-p2p-listen-addr"));
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException)
+        {
+            Console.Error.WriteLine($"physarum-node: -p2p-listen-addr {options.P2pListenAddress}: {ex.Message}; choose a free port with -p2p-listen-addr HOST:PORT");
+            await libp2p.DisposeAsync();
+            return 1;
+        }
+
+        Console.WriteLine($"peer id: {libp2p.PeerId}");
+        foreach (var address in libp2p.ListenAddresses)
+        {
+            Console.WriteLine($"listening: {address.WithPeerId(libp2p.PeerId)}");
+        }
+
+        WebApplication app;
+        try
+        {
+            app = Build(options, identity, libp2p, bootLogging);
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine($"physarum-node: {ex.Message}");
+            await libp2p.DisposeAsync();
+            return 2;
+        }
+
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"physarum-node: could not start: {Explain(ex, options)}");
+            log.LogDebug(ex, "startup failure");
+            await app.DisposeAsync();
+            return 1;
+        }
+
+        Console.WriteLine("physarum-node ready");
+        await app.WaitForShutdownAsync(cancellationToken);
+        await app.DisposeAsync();
+        return 0;
+    }
+
+    private static WebApplication Build(NodeOptions options, IdentityKey identity, Libp2pHost libp2p, ILoggerFactory bootLogging)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(options.Debug ? LogLevel.Debug : LogLevel.Information);
+        if (!options.Debug)
+        {
+            builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+            builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        }
+
+        var (promHost, promPort) = NodeCommandLine.SplitHostPort(options.PromListenAddress, "-prom-listen-addr");
+        builder.WebHost.ConfigureKestrel(k => k.Listen(ToEndPoint(promHost, promPort, "-prom-listen-addr")));
+
+        var registry = Metrics.NewCustomRegistry();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton(libp2p);
+        builder.Services.AddSingleton<CollectorRegistry>(registry);
+        builder.Services.AddSingleton(new BootstrapOptions { Bootstraps = options.Bootstraps.ToList() });
+        builder.Services.AddSingleton(new PeerExchangeOptions());
+        builder.Services.AddSingleton(new PingMonitorOptions());
+        builder.Services.AddSingleton<BootstrapConnector>();
+        builder.Services.AddSingleton<PeerExchange>();
+        builder.Services.AddSingleton(sp => new PingMonitor(
+            libp2p, sp.GetRequiredService<PingMonitorOptions>(), options.Hostname, registry, sp.GetRequiredService<ILogger<PingMonitor>>()));
+        builder.Services.AddHostedService<OverlayService>();
+
+        var cluster = new NodeClusterOptions
+        {
+            SiloPort = options.SiloPort,
+            GatewayPort = options.GatewayPort,
+            RedisConnectionString = options.Redis,
+            PrimarySiloEndpoint = IsSelf(options.PrimarySilo, options.SiloPort) ? null : options.PrimarySilo,
+        };
+        builder.UseOrleans(silo => silo.UsePhysarumClustering(cluster).AddPhysarumGrains());
+        builder.Services.AddHostedService<NodeRegistrationService>();
+
+        var app = builder.Build();
+        app.MapMetrics("/metrics", registry);
+        return app;
+    }
+
+    private static bool IsSelf(string primary, int siloPort)
+    {
+        var (host, port) = NodeCommandLine.SplitHostPort(primary, "-primary-silo");
+        return port == siloPort && (host is "127.0.0.1" or "localhost" or "0.0.0.0");
+    }
+
+    private static IPEndPoint ToEndPoint(string host, int port, string flag) =>
+        IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, port)
+        : host == "localhost" ? new IPEndPoint(IPAddress.Loopback, port)
+        : throw new ArgumentException($"{flag} host '{host}' must be an IP address");
+
+    /// <summary>Names the flag behind the usual startup failures.</summary>
+    private static string Explain(Exception ex, NodeOptions options)
+    {
+        var inner = ex;
+        while (inner.InnerException is not null && inner is not SocketException)
+        {
+            inner = inner.InnerException;
+        }
+
+        var text = ex.Message;
+        if (text.Contains("address already in use", StringComparison.OrdinalIgnoreCase) || inner is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+        {
+            return $"{text} — a port is taken: check -prom-listen-addr ({options.PromListenAddress}), -silo-port ({options.SiloPort}) and -gateway-port ({options.GatewayPort}); another physarum-node may be running";
+        }
+
+        return inner == ex ? text : $"{text} ({inner.Message})";
+    }
+
+    private static ILoggerFactory CreateLoggerFactory(NodeOptions options) => LoggerFactory.Create(b => b
+        .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+        .SetMinimumLevel(options.Debug ? LogLevel.Debug : LogLevel.Information));
+}

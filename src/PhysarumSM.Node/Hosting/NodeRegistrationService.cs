@@ -1,0 +1,120 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using PhysarumSM.Contracts;
+using PhysarumSM.Libp2p.Host;
+using PhysarumSM.Node.Configuration;
+using PhysarumSM.Node.Monitoring;
+
+namespace PhysarumSM.Node.Hosting;
+
+/// <summary>
+/// Publishes this node to the control plane: registers its <see cref="INodeGrain"/>, then heartbeats and
+/// sends the ping monitor's latest RTTs as one batch per period. Why batched: a link grain is written at
+/// most once per period instead of once per ping (every second, to every peer).
+/// </summary>
+internal sealed partial class NodeRegistrationService(
+    IGrainFactory grains,
+    ILocalSiloDetails silo,
+    Libp2pHost host,
+    PingMonitor monitor,
+    NodeOptions options,
+    ILogger<NodeRegistrationService> logger) : BackgroundService
+{
+    /// <summary>How often the node heartbeats and reports its links.</summary>
+    public static readonly TimeSpan ReportPeriod = TimeSpan.FromSeconds(3);
+
+    private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+    private DateTimeOffset _lastReported = DateTimeOffset.MinValue;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var node = grains.GetNodeGrain(host.PeerId.ToString());
+        using var timer = new PeriodicTimer(ReportPeriod);
+        var registered = false;
+        do
+        {
+            try
+            {
+                if (!registered)
+                {
+                    await node.Register(Describe(), stoppingToken).ConfigureAwait(false);
+                    registered = true;
+                }
+                else if (await node.Heartbeat(stoppingToken).ConfigureAwait(false) is null)
+                {
+                    registered = false; // the grain lost us (e.g. reactivated elsewhere): register again
+                    continue;
+                }
+
+                await ReportLinksAsync(node, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogReportFailed(logger, ex.Message);
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
+
+        try
+        {
+            using var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await node.MarkGone(shutdown.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogReportFailed(logger, $"could not mark the node gone: {ex.Message}");
+        }
+    }
+
+    private async Task ReportLinksAsync(INodeGrain node, CancellationToken cancellationToken)
+    {
+        var from = host.PeerId.ToString();
+        var fresh = monitor.Snapshot()
+            .Where(r => r.SeenAt > _lastReported)
+            .Select(r => new LinkSample
+            {
+                From = from,
+                To = r.Peer.ToString(),
+                LastRttMs = r.LastMs,
+                EwmaRttMs = r.EwmaMs,
+                SampleCount = r.Samples,
+                SeenAt = r.SeenAt,
+            })
+            .ToImmutableArray();
+        if (fresh.Length == 0)
+        {
+            return;
+        }
+
+        await node.ReportLinks(fresh, cancellationToken).ConfigureAwait(false);
+        _lastReported = fresh.Max(s => s.SeenAt);
+    }
+
+    private NodeInfo Describe() => new()
+    {
+        PeerId = host.PeerId.ToString(),
+        HostName = options.Hostname,
+        Roles = NodeRoles.Overlay,
+        Addresses = host.ListenAddresses.Select(a => a.WithPeerId(host.PeerId).ToString()).ToImmutableArray(),
+        Silo = silo.SiloAddress,
+        StartedAt = _startedAt,
+        LastHeartbeat = DateTimeOffset.UtcNow,
+    };
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "control-plane report failed: {Reason}")]
+    private static partial void LogReportFailed(ILogger logger, string reason);
+}

@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace PhysarumSM.TestKit;
+
+/// <summary>
+/// A real, throw-away redis-server for tests: its own free port, no persistence, a temp working dir, killed on dispose.
+/// Why real: Orleans' Redis membership uses Lua scripts and transactions that a fake would not prove.
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private static readonly SemaphoreSlim InstallGate = new(1, 1);
+    private readonly Process _process;
+    private readonly string _directory;
+    private readonly StringBuilder _output;
+
+    private RedisServer(Process process, int port, string directory, StringBuilder output)
+    {
+        _process = process;
+        Port = port;
+        _directory = directory;
+        _output = output;
+    }
+
+    /// <summary>The TCP port the server listens on (loopback only).</summary>
+    public int Port { get; }
+
+    /// <summary>HOST:PORT as the node's <c>-redis</c> flag takes it.</summary>
+    public string Address => $"127.0.0.1:{Port}";
+
+    /// <summary>Starts a server and returns once it answers PING; installs redis-server with apt-get first if it is missing.</summary>
+    /// <param name="cancellationToken">A failure guard: cancel to give up waiting.</param>
+    public static async Task<RedisServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var executable = await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
+        IOException? lastError = null;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            // A port found free may be taken before redis binds it; another port is the fix.
+            try
+            {
+                return await TryStartAsync(executable, FreePort(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                lastError = ex;
+            }
+        }
+
+        throw lastError!;
+    }
+
+    /// <summary>Kills the server and removes its directory.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // never started or already reaped
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static async Task<RedisServer> TryStartAsync(string executable, int port, CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("physarum-redis-").FullName;
+        var start = new ProcessStartInfo(executable)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+                 {
+                     "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+                     "--save", "", "--appendonly", "no", "--dir", directory, "--daemonize", "no",
+                 })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var output = new StringBuilder();
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new RedisServer(process, port, directory, output);
+        try
+        {
+            await server.WaitForPongAsync(cancellationToken).ConfigureAwait(false);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task WaitForPongAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_process.HasExited)
+            {
+                throw new IOException($"redis-server on port {Port} exited with {_process.ExitCode}: {Output()}");
+            }
+
+            if (await AnswersPingAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> AnswersPingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken).ConfigureAwait(false);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+            var buffer = new byte[16];
+            var read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<string> EnsureInstalledAsync(CancellationToken cancellationToken)
+    {
+        if (Find() is { } found)
+        {
+            return found;
+        }
+
+        await InstallGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Find() is { } raced)
+            {
+                return raced;
+            }
+
+            // The package lists may be missing on a fresh machine: install, and on failure update once and retry.
+            if (await AptGetAsync(["install", "-y", "-qq", "redis-server"], cancellationToken).ConfigureAwait(false) != 0)
+            {
+                await AptGetAsync(["update", "-qq"], cancellationToken).ConfigureAwait(false);
+                await AptGetAsync(["install", "-y", "-qq", "redis-server"], cancellationToken).ConfigureAwait(false);
+            }
+
+            return Find() ?? throw new InvalidOperationException(
+                "redis-server is not installed and 'apt-get install -y redis-server' did not install it; run scripts/setup.sh test as root");
+        }
+        finally
+        {
+            InstallGate.Release();
+        }
+    }
+
+    private static async Task<int> AptGetAsync(string[] arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("apt-get") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-o");
+        start.ArgumentList.Add("DPkg::Lock::Timeout=300");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        try
+        {
+            using var process = Process.Start(start)!;
+            var drainOut = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var drainErr = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(drainOut, drainErr).ConfigureAwait(false);
+            return process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1;   // no apt-get on this machine
+        }
+    }
+
+    private static string? Find() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin").Append("/usr/sbin").Append("/usr/local/bin")
+            .Select(dir => Path.Combine(dir, "redis-server"))
+            .FirstOrDefault(File.Exists);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            if (output.Length < 8192)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return _output.ToString();
+        }
+    }
+}
