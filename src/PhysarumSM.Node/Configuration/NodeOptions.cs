@@ -30,6 +30,6 @@ public sealed class NodeOptions
 
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>Silo endpoint of the first node on this machine (localhost clustering only).</summary>
-    public string PrimarySilo { get; set; } = "127.0.0.1:11111";
+    /// <summary>Silo endpoint of the first node on this machine (localhost clustering only; default 127.0.0.1:11111).</summary>
+    public string? PrimarySilo { get; set; }
 }

@@ -127,7 +127,11 @@ public static class NodeApplication
             SiloPort = options.SiloPort,
             GatewayPort = options.GatewayPort,
             RedisConnectionString = options.Redis,
-            PrimarySiloEndpoint = IsSelf(options.PrimarySilo, options.SiloPort) ? null : options.PrimarySilo,
+            // With Redis an explicit -primary-silo is an error the cluster plan reports; locally the default
+            // primary is 127.0.0.1:11111, and the primary itself points at nobody.
+            PrimarySiloEndpoint = options.Redis is not null ? options.PrimarySilo
+                : IsSelf(options.PrimarySilo ?? DefaultPrimarySilo, options.SiloPort) ? null
+                : options.PrimarySilo ?? DefaultPrimarySilo,
         };
         builder.UseOrleans(silo => silo.UsePhysarumClustering(cluster).AddPhysarumGrains());
         builder.Services.AddHostedService<NodeRegistrationService>();
@@ -136,6 +140,8 @@ public static class NodeApplication
         app.MapMetrics("/metrics", registry);
         return app;
     }
+
+    private const string DefaultPrimarySilo = "127.0.0.1:11111";
 
     private static bool IsSelf(string primary, int siloPort)
     {

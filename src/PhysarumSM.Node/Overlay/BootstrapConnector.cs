@@ -72,7 +72,7 @@ public sealed class BootstrapConnector : IAsyncDisposable
     {
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
         {
-            throw new InvalidOperationException("the bootstrap connector was already started");
+            throw new InvalidOperationException("the bootstrap connector was already started or stopped");
         }
 
         if (_links.Length == 0)

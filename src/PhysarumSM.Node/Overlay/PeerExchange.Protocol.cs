@@ -95,7 +95,7 @@ public sealed partial class PeerExchange
             }
 
             var allowLoopback = askerIsLocal && connection.RemoteAddress.IsLoopback;
-            var addresses = _host.PeerStore.GetAddresses(peer)
+            var addresses = VouchedAddresses(connection)
                 .Where(a => DialableAddress.IsDialable(a, allowLoopback))
                 .Take(_options.MaxAddressesPerPeer)
                 .ToArray();
@@ -105,5 +105,25 @@ public sealed partial class PeerExchange
                 yield return new PeerAdvert(peer, addresses);
             }
         }
+    }
+
+    /// <summary>
+    /// Addresses we can vouch for: the one we reached the peer at, then what it says in identify. Why not
+    /// the whole peer store: it also keeps every address anyone ever dialled, including ones that failed.
+    /// </summary>
+    private IReadOnlyList<Multiaddr> VouchedAddresses(Libp2pConnection connection)
+    {
+        var addresses = new List<Multiaddr>();
+        if (connection.Direction == ConnectionDirection.Outbound)
+        {
+            addresses.Add(connection.RemoteAddress);
+        }
+
+        if (_host.PeerStore.GetIdentify(connection.RemotePeer) is { } identify)
+        {
+            addresses.AddRange(identify.ListenAddresses.Select(a => a.WithoutPeerId()).Where(a => !addresses.Contains(a)));
+        }
+
+        return addresses;
     }
 }

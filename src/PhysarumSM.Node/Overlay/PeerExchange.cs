@@ -57,7 +57,7 @@ public sealed partial class PeerExchange : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
         {
-            throw new InvalidOperationException("the peer exchange was already started");
+            throw new InvalidOperationException("the peer exchange was already started or stopped");
         }
 
         _host.SetStreamHandler(ProtocolId, HandleRequestAsync);
@@ -83,18 +83,18 @@ public sealed partial class PeerExchange : IAsyncDisposable
             _host.PeerIdentified -= OnPeerIdentified;
             _host.PeerDisconnected -= OnPeerDisconnected;
             _host.RemoveStreamHandler(ProtocolId);
+            await _stopping.CancelAsync().ConfigureAwait(false);
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
         await _tasks.CloseAndWaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _stopping.Dispose();
-    }
+    /// <summary>Same as <see cref="StopAsync"/>.</summary>
+    /// <remarks>
+    /// The stop source is left undisposed on purpose: an inbound stream negotiated just before the handler
+    /// was removed may still link to it, and a source without a timer holds nothing to release.
+    /// </remarks>
+    public ValueTask DisposeAsync() => new(StopAsync(CancellationToken.None));
 
     private void OnPeerConnected(object? sender, PeerConnectionEventArgs e)
     {
@@ -124,7 +124,7 @@ public sealed partial class PeerExchange : IAsyncDisposable
     private void OnPeerDisconnected(object? sender, PeerConnectionEventArgs e)
     {
         _notSpeaking.TryRemove(e.Peer, out _);
-        Learn(e.Peer, _host.PeerStore.GetAddresses(e.Peer), e.Connection.RemoteAddress.IsLoopback);
+        Learn(e.Peer, VouchedAddresses(e.Connection), e.Connection.RemoteAddress.IsLoopback);
         _candidates.Defer(e.Peer, _time.GetUtcNow() + _options.DialBackoffInitial);
     }
 

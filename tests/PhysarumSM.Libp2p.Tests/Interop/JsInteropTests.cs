@@ -1,3 +1,4 @@
+using PhysarumSM.TestKit;
 using PhysarumSM.Libp2p.Host;
 using PhysarumSM.Libp2p.Multiformats;
 using PhysarumSM.Libp2p.Protocols.Diagnostics;

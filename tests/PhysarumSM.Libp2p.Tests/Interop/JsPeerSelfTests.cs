@@ -1,4 +1,5 @@
 using System.Globalization;
+using PhysarumSM.TestKit;
 using System.Text.Json;
 using Xunit.Abstractions;
 

@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace PhysarumSM.Libp2p.Tests.Interop;
+namespace PhysarumSM.TestKit;
 
 /// <summary>
 /// A js-libp2p 3.x peer (tests/interop-js/peer.mjs) running as a child process, driven over JSON
@@ -21,7 +20,6 @@ public sealed class JsPeer : IAsyncDisposable
     private static readonly JsonSerializerOptions CommandJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private static readonly SemaphoreSlim SetupLock = new(1, 1);
     private static bool setupDone;
-    private static string? repoRoot;
 
     private readonly Process process;
     private readonly SemaphoreSlim writeLock = new(1, 1);
@@ -78,7 +76,7 @@ public sealed class JsPeer : IAsyncDisposable
     }
 
     /// <summary>The repository root: the nearest folder holding PhysarumSM.sln above the test binaries.</summary>
-    public static string RepoRoot => repoRoot ??= FindRepoRoot();
+    public static string RepoRoot => RepositoryRoot.Path;
 
     /// <summary>tests/interop-js in the repository.</summary>
     public static string PeerDirectory => Path.Combine(RepoRoot, "tests", "interop-js");
@@ -246,29 +244,6 @@ public sealed class JsPeer : IAsyncDisposable
         {
             throw new JsPeerException($"scripts/setup-interop.sh failed with exit code {setup.ExitCode}:\n{output}");
         }
-    }
-
-    private static string FindRepoRoot([CallerFilePath] string sourceFile = "")
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable("PHYSARUM_REPO_ROOT");
-        if (!string.IsNullOrEmpty(fromEnvironment) && File.Exists(Path.Combine(fromEnvironment, "PhysarumSM.sln")))
-        {
-            return fromEnvironment;
-        }
-        // The test binaries normally live under the repository; with --artifacts-path elsewhere the
-        // working directory or this source file's compile-time path still lead back to it.
-        string?[] starts = [AppContext.BaseDirectory, Environment.CurrentDirectory, Path.GetDirectoryName(sourceFile)];
-        foreach (var start in starts)
-        {
-            for (var dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "PhysarumSM.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-        throw new JsPeerException($"PhysarumSM.sln not found above {AppContext.BaseDirectory}; set PHYSARUM_REPO_ROOT");
     }
 
     // -----------------------------------------------------------------------------------------
