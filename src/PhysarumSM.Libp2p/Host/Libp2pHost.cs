@@ -167,7 +167,6 @@ public sealed class Libp2pHost : IAsyncDisposable
             return Task.FromResult(existing);
         }
 
-        PeerStore.AddAddresses(expected, [address]);
         return SharedDialAsync(expected, () => DialAsync(address.WithoutPeerId(), expected, CancellationToken.None), cancellationToken);
     }
 

@@ -15,7 +15,10 @@ public sealed class PeerStore
     /// <summary>All peers with any record.</summary>
     public IReadOnlyCollection<PeerId> Peers => _peers.Keys.ToArray();
 
-    /// <summary>Adds dialable addresses (any /p2p suffix is removed).</summary>
+    /// <summary>
+    /// Adds dialable addresses (any /p2p suffix is removed), newest first. Why newest first and bounded: a peer
+    /// that moved, or addresses gossiped wrongly, must not crowd out the ones that work now.
+    /// </summary>
     public void AddAddresses(PeerId peer, IEnumerable<Multiaddr> addresses)
     {
         var record = _peers.GetOrAdd(peer, static p => new PeerRecord(p));
@@ -24,9 +27,11 @@ public sealed class PeerStore
             foreach (var address in addresses)
             {
                 var bare = address.WithoutPeerId();
-                if (record.Addresses.Count < MaxAddressesPerPeer && !record.Addresses.Contains(bare))
+                record.Addresses.Remove(bare);
+                record.Addresses.Insert(0, bare);
+                if (record.Addresses.Count > MaxAddressesPerPeer)
                 {
-                    record.Addresses.Add(bare);
+                    record.Addresses.RemoveAt(record.Addresses.Count - 1);
                 }
             }
         }

@@ -71,8 +71,11 @@ public sealed class MeshIntegrationTests
             return delayed is >= 80 and <= 120 && delayedLast is >= 80 and <= 120;
         }, ct, "slow->a RTT settles at about 100 ms");
 
-        var fast = await mesh.GaugeAsync(slow, "ping_rtt", c.PeerId, ct);
-        var other = await mesh.GaugeAsync(c, "ping_rtt", a.PeerId, ct);
+        await TestMesh.EventuallyAsync(async () =>
+            await mesh.GaugeAsync(slow, "ping_rtt", c.PeerId, ct) is not null && await mesh.GaugeAsync(c, "ping_rtt", a.PeerId, ct) is not null,
+            ct, "the other pairs are measured");
+        var fast = await mesh.GaugeAsync(slow, "ping_ewma_rtt", c.PeerId, ct);
+        var other = await mesh.GaugeAsync(c, "ping_ewma_rtt", a.PeerId, ct);
         Assert.True(fast < 20, $"slow->c should stay fast, was {fast} ms");
         Assert.True(other < 20, $"c->a should stay fast, was {other} ms");
 
