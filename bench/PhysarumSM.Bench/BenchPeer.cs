@@ -88,9 +88,11 @@ internal static class BenchPeer
                 return new JsonObject { ["peer"] = connection.RemotePeer.ToString() };
             case "ping":
             {
+                // Timed like peer.mjs's rttMs: stream open and negotiation plus one 32-byte round trip.
+                var started = Stopwatch.GetTimestamp();
                 await using var client = await PingClient.OpenAsync(connection, CancellationToken.None);
-                var rtt = await client.PingAsync(CancellationToken.None);
-                return new JsonObject { ["rttMs"] = rtt.TotalMilliseconds };
+                await client.PingAsync(CancellationToken.None);
+                return new JsonObject { ["rttMs"] = Stopwatch.GetElapsedTime(started).TotalMilliseconds };
             }
 
             case "sink" or "source":
