@@ -1,12 +1,21 @@
 using PhysarumSM.Bench;
 
 // bench: runs every measurement and prints a Markdown table of ratios (ours / js-libp2p) to stdout.
-//   dotnet run -c Release --project bench/PhysarumSM.Bench -- [--seconds N] [--bytes MiB] [--out bench/RESULTS.md]
+//   dotnet run -c Release --project bench/PhysarumSM.Bench -- [--mib N] [--pings N] [--out FILE]
+//   dotnet run -c Release --project bench/PhysarumSM.Bench -- footprint [SECONDS]
 // serve: an overlay peer with the echo/sink/source protocols (the C# side of each measurement runs in its
 // own process, exactly like the js side).
 if (args.Length > 0 && args[0] == "serve")
 {
     return await BenchPeer.ServeAsync(args[1..]);
+}
+
+// footprint: idle memory and CPU of one physarum-node with 10 peers (issue 3).
+if (args.Length > 0 && args[0] == "footprint")
+{
+    var seconds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60;
+    Console.WriteLine(await NodeFootprint.MeasureAsync(TimeSpan.FromSeconds(seconds), peers: 10));
+    return 0;
 }
 
 return await BenchRun.RunAsync(args);
