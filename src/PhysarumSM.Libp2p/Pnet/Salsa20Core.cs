@@ -115,6 +115,9 @@ internal static class Salsa20Core
     /// <paramref name="input"/> → <paramref name="output"/>. Each vector lane holds one block's word,
     /// so the rounds run on 8 blocks at once; a transpose turns lanes back into block order.
     /// </summary>
+    // Fully optimized from the first call: at tier 0 this vector code runs many times slower, and a pnet
+    // connection pushes hundreds of MB through it before tiering would catch up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void XorWide(ReadOnlySpan<uint> state, ulong counter, ReadOnlySpan<byte> input, Span<byte> output)
     {
         var j0 = Vector256.Create(state[0]); var j1 = Vector256.Create(state[1]);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 
@@ -44,6 +45,7 @@ public sealed class XSalsa20 : IDisposable
     /// XORs the next <c>input.Length</c> keystream bytes into <paramref name="input"/>, writing
     /// <paramref name="output"/> (same length; may be the same memory as the input).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop of every pnet byte; skip tier 0 (see XorWide)
     public void Transform(ReadOnlySpan<byte> input, Span<byte> output)
     {
         if (output.Length < input.Length)
@@ -115,6 +117,7 @@ public sealed class XSalsa20 : IDisposable
         CryptographicOperations.ZeroMemory(block);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void XorInto(ReadOnlySpan<byte> input, ReadOnlySpan<byte> keystream, Span<byte> output)
     {
         var i = 0;

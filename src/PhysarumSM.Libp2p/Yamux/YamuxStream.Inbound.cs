@@ -40,7 +40,19 @@ public sealed partial class YamuxStream
                 return;
             }
 
-            _received.Append(payload);
+            // A waiting read gets the bytes directly; only data arriving ahead of the application is buffered.
+            if (_received.Length == 0 && _parkedRead.Length > _parkedFilled)
+            {
+                int n = Math.Min(payload.Length, _parkedRead.Length - _parkedFilled);
+                payload[..n].CopyTo(_parkedRead.Span[_parkedFilled..]);
+                _parkedFilled += n;
+                payload = payload[n..];
+            }
+
+            if (!payload.IsEmpty)
+            {
+                _received.Append(payload);
+            }
         }
 
         _readable.Set();
@@ -90,7 +102,7 @@ public sealed partial class YamuxStream
             }
 
             _resetByPeer = true;
-            _received.Clear();
+            DropReceived();
             release = TryMarkReleased();
         }
 
@@ -111,7 +123,7 @@ public sealed partial class YamuxStream
             if (reset && !_resetByPeer && !(_localClosed && _remoteClosed))
             {
                 _resetLocally = true;
-                _received.Clear();
+                DropReceived();
             }
         }
 

@@ -28,6 +28,12 @@ public sealed partial class YamuxStream : MuxedStream
     private int _reading;
     private int _writing;
 
+    // A read waiting for data parks its buffer here so the session's reader copies payload straight into it
+    // instead of into _received first. Why: that saves one copy of every received byte while the application
+    // keeps up (measured: the receive side spent a quarter of its time in memmove). Guarded by _gate.
+    private Memory<byte> _parkedRead;
+    private int _parkedFilled;
+
     internal YamuxStream(YamuxSession session, uint id, bool isInbound, int initialWindow, int maxWindow)
     {
         _session = session;
@@ -78,7 +84,7 @@ public sealed partial class YamuxStream : MuxedStream
         bool handedOff = false;
         try
         {
-            if (TryReadBuffered(buffer.Span, out int read))
+            if (TryReadBuffered(buffer, park: false, out int read))
             {
                 return new ValueTask<int>(read);
             }
@@ -179,7 +185,7 @@ public sealed partial class YamuxStream : MuxedStream
             // RST only while the peer can still be sending or waiting on this stream.
             bool tellPeer = !_released && _sessionEnd is null;
             _resetLocally = true;
-            _received.Clear();
+            DropReceived();
             if (tellPeer)
             {
                 _session.Writer.EnqueueControl(YamuxFrameType.WindowUpdate, YamuxFrameFlags.Rst, Id, 0);
@@ -215,7 +221,7 @@ public sealed partial class YamuxStream : MuxedStream
 
                 // From now on inbound data is discarded; what is buffered counts as consumed, so the peer's
                 // writer is not left waiting on a window nobody will open.
-                _received.Clear();
+                DropReceived();
                 if (alive)
                 {
                     GrantWindowIfDue();
@@ -238,10 +244,24 @@ public sealed partial class YamuxStream : MuxedStream
         {
             while (true)
             {
-                await _readable.WaitAsync(cancellationToken).ConfigureAwait(false);
-                if (TryReadBuffered(buffer.Span, out int read))
+                if (TryReadBuffered(buffer, park: true, out int read))
                 {
                     return read;
+                }
+
+                try
+                {
+                    await _readable.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Bytes already copied into the caller's buffer must be returned, not lost to the cancellation.
+                    if (UnparkRead() is > 0 and var filled)
+                    {
+                        return filled;
+                    }
+
+                    throw;
                 }
             }
         }
@@ -268,20 +288,27 @@ public sealed partial class YamuxStream : MuxedStream
         }
     }
 
-    /// <summary>Returns true with a result (bytes, or 0 at the peer's FIN), false when the caller must wait.</summary>
-    private bool TryReadBuffered(Span<byte> destination, out int read)
+    /// <summary>
+    /// Returns true with a result (bytes, or 0 at the peer's FIN), false when the caller must wait; with
+    /// <paramref name="park"/> the buffer is then left for the reader loop to fill directly.
+    /// </summary>
+    private bool TryReadBuffered(Memory<byte> destination, bool park, out int read)
     {
         lock (_gate)
         {
+            // Whatever the reader loop put into the parked buffer came before anything still in _received.
+            int filled = _parkedFilled;
+            _parkedRead = default;
+            _parkedFilled = 0;
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_resetLocally || _resetByPeer)
             {
                 throw ResetException();
             }
 
-            if (_received.Length > 0)
+            if (filled > 0 || _received.Length > 0)
             {
-                read = _received.Read(destination);
+                read = filled + _received.Read(destination.Span[filled..]);
                 GrantWindowIfDue();
                 return true;
             }
@@ -296,10 +323,32 @@ public sealed partial class YamuxStream : MuxedStream
             {
                 throw new IOException($"Yamux stream {Id}: the session ended before the peer closed the stream.", _sessionEnd);
             }
+
+            if (park)
+            {
+                _parkedRead = destination;
+            }
         }
 
         read = 0;
         return false;
+    }
+
+    /// <summary>Takes the parked buffer back after a cancelled wait; returns the bytes already put into it.</summary>
+    private int UnparkRead()
+    {
+        lock (_gate)
+        {
+            int filled = _parkedFilled;
+            _parkedRead = default;
+            _parkedFilled = 0;
+            if (filled > 0)
+            {
+                GrantWindowIfDue();
+            }
+
+            return filled;
+        }
     }
 
     /// <summary>Queues as many Data frames as window and batch room allow; returns the bytes taken.</summary>
@@ -374,11 +423,20 @@ public sealed partial class YamuxStream : MuxedStream
             return;
         }
 
-        uint delta = _receiveWindow.NextUpdate(_received.Length, _session.RttTicks, Stopwatch.GetTimestamp());
+        // Bytes in a parked buffer count as buffered until the application's read returns them.
+        uint delta = _receiveWindow.NextUpdate(_received.Length + _parkedFilled, _session.RttTicks, Stopwatch.GetTimestamp());
         if (delta > 0)
         {
             _session.Writer.EnqueueControl(YamuxFrameType.WindowUpdate, YamuxFrameFlags.None, Id, delta);
         }
+    }
+
+    // Called under _gate: unread bytes, including any already copied into a parked read, are thrown away.
+    private void DropReceived()
+    {
+        _received.Clear();
+        _parkedRead = default;
+        _parkedFilled = 0;
     }
 
     // Called under _gate: the session forgets the stream once neither side can send on it any more.
