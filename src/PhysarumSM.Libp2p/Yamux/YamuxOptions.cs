@@ -24,8 +24,12 @@ public sealed class YamuxOptions
     /// <summary>Inbound streams waiting for AcceptStreamAsync; a SYN beyond this is answered with RST.</summary>
     public int AcceptBacklog { get; set; } = 256;
 
-    /// <summary>Largest Data payload we put in one frame. 64 KiB − 12 is what go writes, so every peer accepts it.</summary>
-    public int MaxDataFrame { get; set; } = 64 * 1024 - YamuxFrameHeader.Size;
+    /// <summary>
+    /// Largest Data payload we put in one frame. The default makes header + payload exactly one full Noise message
+    /// (65519 bytes), so a batch of full frames encrypts as whole messages instead of 65519 + a 17-byte straggler;
+    /// it stays below the 64 KiB − 12 that go writes, so every peer accepts it.
+    /// </summary>
+    public int MaxDataFrame { get; set; } = Noise.NoiseStream.MaxPlaintextSize - YamuxFrameHeader.Size;
 
     /// <summary>
     /// Most bytes of frames coalesced into one write to the underlying stream; the last 64 KiB are kept for
