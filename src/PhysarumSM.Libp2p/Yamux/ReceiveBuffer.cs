@@ -15,7 +15,7 @@ internal sealed class ReceiveBuffer
     // Own pool rather than ArrayPool.Shared: segments are rented on the reader loop's thread and returned on
     // application threads, a pattern that (measured) misses the shared pool's per-thread caches and allocated
     // ~0.6 byte per byte received. Bounded: at most 128 arrays per size are kept (≈16 MiB if all sizes fill).
-    private static readonly ArrayPool<byte> SegmentPool = ArrayPool<byte>.Create(MaxSegmentSize, 128);
+    internal static readonly ArrayPool<byte> SegmentPool = ArrayPool<byte>.Create(MaxSegmentSize, 128);
 
     // Ring of segments; capacity stays a power of two so wrapping is a mask.
     private Segment[] _segments = new Segment[4];
@@ -28,8 +28,9 @@ internal sealed class ReceiveBuffer
     public void Append(ReadOnlySpan<byte> data)
     {
         Length += data.Length;
-        if (_count > 0)
+        if (_count > 0 && _segments[(_head + _count - 1) & (_segments.Length - 1)].Chunk is null)
         {
+            // Only a segment of our own may be topped up: the bytes after a shared slice belong to someone else.
             ref var tail = ref _segments[(_head + _count - 1) & (_segments.Length - 1)];
             int room = Math.Min(tail.Array.Length - tail.End, data.Length);
             data[..room].CopyTo(tail.Array.AsSpan(tail.End));
@@ -47,6 +48,14 @@ internal sealed class ReceiveBuffer
         }
     }
 
+    /// <summary>Queues a slice of <paramref name="chunk"/> without copying it; the buffer holds the chunk until the slice is read.</summary>
+    public void AppendShared(ReceiveChunk chunk, int offset, int length)
+    {
+        chunk.AddReference();
+        Length += length;
+        Push(new Segment { Array = chunk.Array, Start = offset, End = offset + length, Chunk = chunk });
+    }
+
     /// <summary>Moves up to destination.Length bytes out; returns how many.</summary>
     public int Read(Span<byte> destination)
     {
@@ -60,7 +69,7 @@ internal sealed class ReceiveBuffer
             total += n;
             if (head.Start == head.End)
             {
-                SegmentPool.Return(head.Array);
+                ReturnSegment(head);
                 head = default;
                 _head = (_head + 1) & (_segments.Length - 1);
                 _count--;
@@ -77,7 +86,7 @@ internal sealed class ReceiveBuffer
         while (_count > 0)
         {
             ref var head = ref _segments[_head];
-            SegmentPool.Return(head.Array);
+            ReturnSegment(head);
             head = default;
             _head = (_head + 1) & (_segments.Length - 1);
             _count--;
@@ -85,6 +94,18 @@ internal sealed class ReceiveBuffer
 
         _head = 0;
         Length = 0;
+    }
+
+    private static void ReturnSegment(in Segment segment)
+    {
+        if (segment.Chunk is { } chunk)
+        {
+            chunk.Release();
+        }
+        else
+        {
+            SegmentPool.Return(segment.Array);
+        }
     }
 
     private void Push(Segment segment)
@@ -110,5 +131,6 @@ internal sealed class ReceiveBuffer
         public byte[] Array;
         public int Start;
         public int End;
+        public ReceiveChunk? Chunk; // set when Array is a shared receive chunk rather than our own segment
     }
 }
