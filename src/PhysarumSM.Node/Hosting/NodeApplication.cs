@@ -120,6 +120,7 @@ public static class NodeApplication
         builder.Services.AddSingleton<PeerExchange>();
         builder.Services.AddSingleton(sp => new PingMonitor(
             libp2p, sp.GetRequiredService<PingMonitorOptions>(), options.Hostname, registry, sp.GetRequiredService<ILogger<PingMonitor>>()));
+        builder.Services.AddSingleton<Registry.RegistryProtocolHandler>();
         builder.Services.AddHostedService<OverlayService>();
 
         var cluster = new NodeClusterOptions

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using PhysarumSM.Libp2p.Host;
 using PhysarumSM.Node.Monitoring;
 using PhysarumSM.Node.Overlay;
+using PhysarumSM.Node.Registry;
 
 namespace PhysarumSM.Node.Hosting;
 
@@ -15,6 +16,7 @@ internal sealed partial class OverlayService(
     BootstrapConnector bootstraps,
     PeerExchange exchange,
     PingMonitor monitor,
+    RegistryProtocolHandler registry,
     ILogger<OverlayService> logger) : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -22,6 +24,7 @@ internal sealed partial class OverlayService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        registry.Register(host);
         await exchange.StartAsync(cancellationToken).ConfigureAwait(false);
         await bootstraps.StartAsync(cancellationToken).ConfigureAwait(false);
         _monitor = monitor.RunAsync(_stopping.Token);

@@ -1,3 +1,5 @@
+using PhysarumSM.Libp2p;
+using PhysarumSM.Libp2p.Protocols;
 using PhysarumSM.Libp2p.Multiformats;
 using PhysarumSM.Libp2p.Protobuf;
 
@@ -127,47 +129,21 @@ public static class PeerExchangeWire
     }
 
     /// <summary>Writes one uvarint-length-prefixed frame.</summary>
-    public static async Task WriteFrameAsync(Stream stream, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        var framed = new byte[Varint.GetLength((ulong)message.Length) + message.Length];
-        var prefix = Varint.Write(framed, (ulong)message.Length);
-        message.Span.CopyTo(framed.AsSpan(prefix));
-        await stream.WriteAsync(framed, cancellationToken).ConfigureAwait(false);
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public static Task WriteFrameAsync(Stream stream, ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
+        LengthPrefixedMessage.WriteAsync(stream, message, cancellationToken);
 
     /// <summary>Reads one frame of at most <paramref name="maxBytes"/>; the length is checked before anything is allocated.</summary>
     /// <exception cref="PeerExchangeException">Bad prefix, oversized frame, or the stream ended early.</exception>
     public static async Task<byte[]> ReadFrameAsync(Stream stream, int maxBytes, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ulong length;
         try
         {
-            length = await Varint.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+            return await LengthPrefixedMessage.ReadAsync(stream, maxBytes, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is FormatException or EndOfStreamException)
+        catch (Libp2pProtocolException ex)
         {
-            throw new PeerExchangeException($"peer exchange: bad length prefix: {ex.Message}", ex);
+            throw new PeerExchangeException($"peer exchange: {ex.Message}", ex);
         }
-
-        if (length > (ulong)maxBytes)
-        {
-            throw new PeerExchangeException($"peer exchange: message of {length} bytes exceeds the limit of {maxBytes}");
-        }
-
-        var message = new byte[(int)length];
-        try
-        {
-            await stream.ReadExactlyAsync(message, cancellationToken).ConfigureAwait(false);
-        }
-        catch (EndOfStreamException ex)
-        {
-            throw new PeerExchangeException($"peer exchange: stream ended inside a {length}-byte message", ex);
-        }
-
-        return message;
     }
 
     private static PeerAdvert? DecodePeer(ReadOnlySpan<byte> entry, int maxAddresses, ref int skippedAddresses)

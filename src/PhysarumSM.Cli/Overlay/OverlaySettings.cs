@@ -1,0 +1,40 @@
+using PhysarumSM.Libp2p.Multiformats;
+
+namespace PhysarumSM.Cli.Overlay;
+
+/// <summary>How the CLI reaches the mesh: bootstrap addresses and the PSK, from flags or the original's env vars.</summary>
+public sealed record OverlaySettings(IReadOnlyList<Multiaddr> Bootstraps, string? Psk)
+{
+    /// <summary>Flags win; otherwise P2P_BOOTSTRAPS (space separated) and P2P_PSK, as the original tools.</summary>
+    public static OverlaySettings Resolve(IReadOnlyList<string>? bootstrapFlags, string? pskFlag, Func<string, string?> environment)
+    {
+        var texts = bootstrapFlags is { Count: > 0 }
+            ? bootstrapFlags
+            : (environment("P2P_BOOTSTRAPS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var source = bootstrapFlags is { Count: > 0 } ? "--bootstrap" : "P2P_BOOTSTRAPS";
+        var bootstraps = new List<Multiaddr>();
+        foreach (var text in texts)
+        {
+            if (!Multiaddr.TryParse(text, out var address) || address!.PeerId is null)
+            {
+                throw new CliException($"{source}: '{text}' is not a full multiaddr ending in /p2p/<peer id>; copy one from the 'listening:' lines a physarum-node prints");
+            }
+
+            bootstraps.Add(address);
+        }
+
+        if (bootstraps.Count == 0)
+        {
+            throw new CliException("no bootstrap given: pass --bootstrap /ip4/HOST/tcp/4001/p2p/<peer id> (or set P2P_BOOTSTRAPS)");
+        }
+
+        var psk = string.IsNullOrEmpty(pskFlag) ? environment("P2P_PSK") : pskFlag;
+        return new OverlaySettings(bootstraps, string.IsNullOrEmpty(psk) ? null : psk);
+    }
+}
+
+/// <summary>A failure to report to the user as one line, with the exit code to use.</summary>
+public sealed class CliException(string message, int exitCode = 1) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}
