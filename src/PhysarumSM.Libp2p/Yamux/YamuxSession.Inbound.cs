@@ -11,7 +11,10 @@ public sealed partial class YamuxSession
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+        // Streams may keep slices of the chunk queued (see YamuxStream.Deliver); it is only reused from the
+        // front while nobody else holds it, otherwise the loop moves on to a fresh one.
+        var chunk = ReceiveChunk.Rent(ReadBufferSize);
+        var buffer = chunk.Array;
         int start = 0;
         int end = 0;
         try
@@ -20,9 +23,21 @@ public sealed partial class YamuxSession
             {
                 while (end - start < YamuxFrameHeader.Size)
                 {
-                    if (start > 0)
+                    if (start > 0 || chunk.IsShared)
                     {
-                        buffer.AsSpan(start, end - start).CopyTo(buffer);
+                        if (chunk.IsShared)
+                        {
+                            var fresh = ReceiveChunk.Rent(ReadBufferSize);
+                            buffer.AsSpan(start, end - start).CopyTo(fresh.Array);
+                            chunk.Release();
+                            chunk = fresh;
+                            buffer = fresh.Array;
+                        }
+                        else
+                        {
+                            buffer.AsSpan(start, end - start).CopyTo(buffer);
+                        }
+
                         end -= start;
                         start = 0;
                     }
@@ -56,6 +71,13 @@ public sealed partial class YamuxSession
                         {
                             if (start == end)
                             {
+                                if (chunk.IsShared)
+                                {
+                                    chunk.Release();
+                                    chunk = ReceiveChunk.Rent(ReadBufferSize);
+                                    buffer = chunk.Array;
+                                }
+
                                 start = 0;
                                 end = await _connection.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
                                 Volatile.Write(ref _lastInboundTimestamp, Stopwatch.GetTimestamp());
@@ -66,10 +88,10 @@ public sealed partial class YamuxSession
                                 }
                             }
 
-                            int chunk = (int)Math.Min(remaining, end - start);
-                            stream?.Deliver(buffer.AsSpan(start, chunk));
-                            start += chunk;
-                            remaining -= chunk;
+                            int piece = (int)Math.Min(remaining, end - start);
+                            stream?.Deliver(chunk, start, piece);
+                            start += piece;
+                            remaining -= piece;
                         }
 
                         if (stream is not null)
@@ -119,7 +141,7 @@ public sealed partial class YamuxSession
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            chunk.Release();
         }
     }
 

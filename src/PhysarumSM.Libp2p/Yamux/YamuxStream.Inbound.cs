@@ -25,8 +25,14 @@ public sealed partial class YamuxStream
         }
     }
 
-    internal void Deliver(ReadOnlySpan<byte> payload)
+    // Slices at least this long are queued as references to the reader's chunk; shorter ones are copied, so a
+    // stream holding many small pieces cannot pin many mostly unrelated 64 KiB chunks (at most 4x its window).
+    private const int MinSharedSlice = 16 * 1024;
+
+    /// <summary>Payload bytes <paramref name="chunk"/>[offset, offset + length) for this stream, from the reader loop.</summary>
+    internal void Deliver(ReceiveChunk chunk, int offset, int length)
     {
+        var payload = chunk.Array.AsSpan(offset, length);
         lock (_gate)
         {
             if (_resetLocally || _resetByPeer)
@@ -49,7 +55,11 @@ public sealed partial class YamuxStream
                 payload = payload[n..];
             }
 
-            if (!payload.IsEmpty)
+            if (payload.Length >= MinSharedSlice)
+            {
+                _received.AppendShared(chunk, offset + (length - payload.Length), payload.Length);
+            }
+            else if (!payload.IsEmpty)
             {
                 _received.Append(payload);
             }
