@@ -5,6 +5,7 @@ using PhysarumSM.Cli.Commands;
 var global = new GlobalOptions();
 var service = new Command("service", "Register, inspect and remove services")
 {
+    AddCommand.Service(global),
     ServiceCommands.Get(global),
     ServiceCommands.List(global),
     ServiceCommands.Delete(global),
@@ -15,6 +16,7 @@ var root = new RootCommand("physarum: manage services of a PhysarumSM mesh over 
     global.Psk,
     global.Timeout,
     service,
+    AddCommand.Seed(global),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)

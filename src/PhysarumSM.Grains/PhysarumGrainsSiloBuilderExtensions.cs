@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PhysarumSM.Grains.Registry;
 
 namespace PhysarumSM.Grains;
 
@@ -25,6 +26,7 @@ public static class PhysarumGrainsSiloBuilderExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshGrainOptions>, MeshGrainOptionsValidator>());
         services.TryAddKeyedSingleton(MeshGrainOptions.ClockServiceKey, TimeProvider.System);
+        services.AddUnconfiguredRegistry();   // replaced by AddPhysarumRegistry on silos that have etcd
         return builder;
     }
 }

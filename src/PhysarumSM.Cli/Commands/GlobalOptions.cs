@@ -27,13 +27,13 @@ internal sealed class GlobalOptions
     };
 
     /// <summary>Runs <paramref name="work"/> with a connected registry client; errors become one line and an exit code.</summary>
-    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<RegistryClient, CancellationToken, Task<int>> work)
+    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<RegistryClient, CancellationToken, Task<int>> work, IReadOnlyList<string>? fallbackBootstraps = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(parse.GetValue(Timeout)));
         try
         {
-            var settings = OverlaySettings.Resolve(parse.GetValue(Bootstrap), parse.GetValue(Psk), Environment.GetEnvironmentVariable);
+            var settings = OverlaySettings.Resolve(parse.GetValue(Bootstrap), parse.GetValue(Psk), Environment.GetEnvironmentVariable, fallbackBootstraps);
             await using var client = new RegistryClient(settings);
             return await work(client, timeout.Token);
         }

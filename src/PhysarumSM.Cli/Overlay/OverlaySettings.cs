@@ -6,12 +6,12 @@ namespace PhysarumSM.Cli.Overlay;
 public sealed record OverlaySettings(IReadOnlyList<Multiaddr> Bootstraps, string? Psk)
 {
     /// <summary>Flags win; otherwise P2P_BOOTSTRAPS (space separated) and P2P_PSK, as the original tools.</summary>
-    public static OverlaySettings Resolve(IReadOnlyList<string>? bootstrapFlags, string? pskFlag, Func<string, string?> environment)
+    public static OverlaySettings Resolve(IReadOnlyList<string>? bootstrapFlags, string? pskFlag, Func<string, string?> environment, IReadOnlyList<string>? fallback = null)
     {
-        var texts = bootstrapFlags is { Count: > 0 }
-            ? bootstrapFlags
-            : (environment("P2P_BOOTSTRAPS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var source = bootstrapFlags is { Count: > 0 } ? "--bootstrap" : "P2P_BOOTSTRAPS";
+        var fromEnvironment = (environment("P2P_BOOTSTRAPS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var (texts, source) = bootstrapFlags is { Count: > 0 } ? (bootstrapFlags, "--bootstrap")
+            : fromEnvironment.Length > 0 ? (fromEnvironment, "P2P_BOOTSTRAPS")
+            : (fallback ?? [], "PerfConf.Bootstraps");
         var bootstraps = new List<Multiaddr>();
         foreach (var text in texts)
         {

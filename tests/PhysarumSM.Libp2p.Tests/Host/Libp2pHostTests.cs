@@ -1,3 +1,4 @@
+using PhysarumSM.TestKit;
 using System.Net.Sockets;
 using PhysarumSM.Libp2p.Host;
 using PhysarumSM.Libp2p.Protocols.Identify;
@@ -81,7 +82,7 @@ public sealed class Libp2pHostTests
 
         // Both sides keep the same connection (the one dialled by the smaller peer ID) once each has
         // registered both; the other is closed after the grace period.
-        await TestHosts.EventuallyAsync(() =>
+        await Eventually.HoldsAsync(() =>
         {
             var kept = a.GetConnection(b.PeerId);
             var keptOther = b.GetConnection(a.PeerId);

@@ -52,13 +52,4 @@ internal static class TestHosts
         await stream.CloseWriteAsync(cancellationToken);
         return await receive;
     }
-
-    /// <summary>Polls <paramref name="condition"/> until it holds; the token is the failure guard.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        while (!condition())
-        {
-            await Task.Delay(20, cancellationToken);
-        }
-    }
 }

@@ -44,7 +44,7 @@ public sealed class JsInteropTests
 
         // The connection js opened is the one we hold, and js identified back to us.
         var jsPeer = PeerId.Parse(js.PeerId);
-        await TestHosts.EventuallyAsync(() => host.PeerStore.GetIdentify(jsPeer) is not null, ct);
+        await Eventually.HoldsAsync(() => host.PeerStore.GetIdentify(jsPeer) is not null, ct);
         Assert.StartsWith("js-libp2p/", host.PeerStore.GetIdentify(jsPeer)!.AgentVersion);
     }
 
@@ -113,7 +113,7 @@ public sealed class JsInteropTests
         await using var js = await JsPeer.StartAsync(jsPsk, ct: ct);
 
         await Assert.ThrowsAsync<JsPeerCommandException>(() => js.DialAsync(host.DialAddress().ToString(), ct));
-        await TestHosts.EventuallyAsync(() => logs.Lines.Any(l => l.Contains("inbound handshake") && l.Contains("PSK")), ct);
+        await Eventually.HoldsAsync(() => logs.Lines.Any(l => l.Contains("inbound handshake") && l.Contains("PSK")), ct);
         Assert.Empty(host.ConnectedPeers);
 
         // The host keeps serving peers that do have the right key.

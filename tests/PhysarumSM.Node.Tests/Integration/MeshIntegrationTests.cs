@@ -26,7 +26,7 @@ public sealed class MeshIntegrationTests
         {
             foreach (var target in nodes.Where(n => n != node).Select(n => n.PeerId).Append(js.PeerId))
             {
-                await TestMesh.EventuallyAsync(
+                await Eventually.HoldsAsync(
                     async () => await mesh.GaugeAsync(node, "ping_rtt", target, ct) is not null
                         && await mesh.GaugeAsync(node, "ping_ewma_rtt", target, ct) is not null,
                     ct, $"{node.PeerId} reports ping_rtt/ping_ewma_rtt for {target}");
@@ -39,7 +39,7 @@ public sealed class MeshIntegrationTests
         {
             foreach (var target in nodes.Where(n => n != node))
             {
-                await TestMesh.EventuallyAsync(async () =>
+                await Eventually.HoldsAsync(async () =>
                 {
                     var link = await grains.GetPeerLinkGrain(node.PeerId, target.PeerId).Get(ct);
                     var exported = await mesh.GaugeAsync(node, "ping_ewma_rtt", target.PeerId, ct);
@@ -64,14 +64,14 @@ public sealed class MeshIntegrationTests
         var slow = await mesh.StartNodeAsync(ct, bootstrap: $"{relay.ListenAddress}/p2p/{a.PeerId}");
         var c = await mesh.StartNodeAsync(ct);
 
-        await TestMesh.EventuallyAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             var delayed = await mesh.GaugeAsync(slow, "ping_ewma_rtt", a.PeerId, ct);
             var delayedLast = await mesh.GaugeAsync(slow, "ping_rtt", a.PeerId, ct);
             return delayed is >= 80 and <= 120 && delayedLast is >= 80 and <= 120;
         }, ct, "slow->a RTT settles at about 100 ms");
 
-        await TestMesh.EventuallyAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
             await mesh.GaugeAsync(slow, "ping_rtt", c.PeerId, ct) is not null && await mesh.GaugeAsync(c, "ping_rtt", a.PeerId, ct) is not null,
             ct, "the other pairs are measured");
         var fast = await mesh.GaugeAsync(slow, "ping_ewma_rtt", c.PeerId, ct);
@@ -80,7 +80,7 @@ public sealed class MeshIntegrationTests
         Assert.True(other < 20, $"c->a should stay fast, was {other} ms");
 
         var grains = await mesh.ClientAsync(ct);
-        await TestMesh.EventuallyAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
             await grains.GetPeerLinkGrain(slow.PeerId, a.PeerId).Get(ct) is { LastRttMs: >= 80 and <= 120 }, ct, "link grain holds ~100 ms");
     }
 
@@ -95,10 +95,10 @@ public sealed class MeshIntegrationTests
         var intruder = await mesh.StartNodeAsync(ct, psk: "wrong-psk", waitReady: false);
 
         // Its bootstrap attempts fail in the handshake, and each failure names the likely cause.
-        await TestMesh.EventuallyAsync(() => Task.FromResult(intruder.Lines.Any(l => l.Contains("PSK", StringComparison.Ordinal))), ct, "the intruder's log names the PSK");
+        await Eventually.HoldsAsync(() => Task.FromResult(intruder.Lines.Any(l => l.Contains("PSK", StringComparison.Ordinal))), ct, "the intruder's log names the PSK");
         Assert.DoesNotContain("physarum-node ready", intruder.Lines);
 
-        await TestMesh.EventuallyAsync(async () => await mesh.GaugeAsync(b, "ping_rtt", a.PeerId, ct) is not null, ct);
+        await Eventually.HoldsAsync(async () => await mesh.GaugeAsync(b, "ping_rtt", a.PeerId, ct) is not null, ct);
         var samples = await a.ScrapeAsync(mesh.Http, ct);
         Assert.DoesNotContain(samples, s => s.Labels.GetValueOrDefault("targetHost") == intruder.PeerIdOrNull());
     }
@@ -113,7 +113,7 @@ public sealed class MeshIntegrationTests
         var a = await mesh.StartNodeAsync(ct, keyName: "bootstrap");
         var b = await mesh.StartNodeAsync(ct);
         var c = await mesh.StartNodeAsync(ct);
-        await TestMesh.EventuallyAsync(async () => await mesh.GaugeAsync(b, "ping_rtt", a.PeerId, ct) is not null, ct);
+        await Eventually.HoldsAsync(async () => await mesh.GaugeAsync(b, "ping_rtt", a.PeerId, ct) is not null, ct);
 
         a.Kill();
         await a.Exited.WaitAsync(ct);
@@ -123,13 +123,13 @@ public sealed class MeshIntegrationTests
         var before = await mesh.GaugeAsync(b, "ping_rtt", a.PeerId, ct);
         foreach (var node in new[] { b, c })
         {
-            await TestMesh.EventuallyAsync(
+            await Eventually.HoldsAsync(
                 async () => node.Lines.Any(l => l.Contains($"connected to {a.PeerId}", StringComparison.Ordinal) && l.Contains("Outbound", StringComparison.Ordinal))
                     && await mesh.GaugeAsync(node, "ping_rtt", a.PeerId, ct) is not null,
                 ct, $"{node.PeerId} reconnects to the restarted bootstrap");
         }
 
-        await TestMesh.EventuallyAsync(async () => await mesh.GaugeAsync(restarted, "ping_rtt", b.PeerId, ct) is not null, ct, "restarted node measures again");
+        await Eventually.HoldsAsync(async () => await mesh.GaugeAsync(restarted, "ping_rtt", b.PeerId, ct) is not null, ct, "restarted node measures again");
         Assert.NotNull(before);
     }
 }

@@ -84,32 +84,6 @@ internal sealed class TestMesh : IAsyncDisposable
         return samples.FirstOrDefault(s => s.Name == metric && s.Labels.GetValueOrDefault("targetHost") == target)?.Value;
     }
 
-    /// <summary>Polls until <paramref name="condition"/> holds; the token is the failure guard.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, CancellationToken cancellationToken, string? because = null)
-    {
-        while (true)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                // The node may be (re)starting; try again.
-            }
-
-            if (cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"condition never held{(because is null ? "" : ": " + because)}");
-            }
-
-            await Task.Delay(250, CancellationToken.None);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (_client is not null)

@@ -1,3 +1,4 @@
+using PhysarumSM.TestKit;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -43,12 +44,12 @@ public sealed class PingMonitorTests
 
         // The peer goes away: nothing is pinged any more, and after 10 minutes its series disappear.
         await a.DisconnectAsync(b.PeerId, ct);
-        await LoopbackHosts.EventuallyAsync(() => a.ConnectedPeers.Count == 0, ct);
+        await Eventually.HoldsAsync(() => a.ConnectedPeers.Count == 0, ct);
         time.Advance(options.SeriesExpiry - TimeSpan.FromSeconds(1));
         await Task.Delay(50, ct);
         Assert.Contains("ping_rtt{", await ScrapeAsync(registry, ct));
         time.Advance(TimeSpan.FromSeconds(2));
-        await LoopbackHosts.EventuallyAsync(() => monitor.Snapshot().Count == 0, ct);
+        await Eventually.HoldsAsync(() => monitor.Snapshot().Count == 0, ct);
         Assert.DoesNotContain("ping_rtt{", await ScrapeAsync(registry, ct));
 
         await stop.CancelAsync();

@@ -1,3 +1,4 @@
+using PhysarumSM.TestKit;
 using PhysarumSM.Libp2p.Crypto;
 using PhysarumSM.Libp2p.Host;
 using PhysarumSM.Node.Overlay;
@@ -97,7 +98,7 @@ public sealed class BootstrapConnectorTests
 
         // The other bootstrap comes up later and is picked up by the background redial.
         await using var lateHost = await LoopbackHosts.StartAsync(late, latePort);
-        await LoopbackHosts.EventuallyAsync(() => node.GetConnection(late.PeerId) is not null, cts.Token);
+        await Eventually.HoldsAsync(() => node.GetConnection(late.PeerId) is not null, cts.Token);
     }
 
     [Fact]
@@ -114,17 +115,17 @@ public sealed class BootstrapConnectorTests
         Assert.NotNull(node.GetConnection(key.PeerId));
 
         await bootstrap.DisposeAsync();
-        await LoopbackHosts.EventuallyAsync(() => node.GetConnection(key.PeerId) is null, cts.Token);
-        await LoopbackHosts.EventuallyAsync(() => logger.WithEvent(3006).Count >= 2, cts.Token); // redials fail while it is down
+        await Eventually.HoldsAsync(() => node.GetConnection(key.PeerId) is null, cts.Token);
+        await Eventually.HoldsAsync(() => logger.WithEvent(3006).Count >= 2, cts.Token); // redials fail while it is down
 
         await using var back = await LoopbackHosts.StartAsync(key, port);
-        await LoopbackHosts.EventuallyAsync(() => node.GetConnection(key.PeerId) is not null, cts.Token);
-        await LoopbackHosts.EventuallyAsync(() => logger.WithEvent(3007).Count == 1, cts.Token);
+        await Eventually.HoldsAsync(() => node.GetConnection(key.PeerId) is not null, cts.Token);
+        await Eventually.HoldsAsync(() => logger.WithEvent(3007).Count == 1, cts.Token);
 
         // Backoff restarts after success: a second loss is redialled from the initial delay again.
         var failuresBefore = logger.WithEvent(3006).Count;
         await node.DisconnectAsync(key.PeerId, cts.Token);
-        await LoopbackHosts.EventuallyAsync(() => logger.WithEvent(3007).Count == 2, cts.Token);
+        await Eventually.HoldsAsync(() => logger.WithEvent(3007).Count == 2, cts.Token);
         Assert.NotNull(node.GetConnection(key.PeerId));
         Assert.Equal(failuresBefore, logger.WithEvent(3006).Count);
     }
@@ -144,7 +145,7 @@ public sealed class BootstrapConnectorTests
         await connector.StartAsync(cts.Token);
 
         await bootstrap.DisposeAsync();
-        await LoopbackHosts.EventuallyAsync(() => logger.WithEvent(3006).Count >= 6, cts.Token);
+        await Eventually.HoldsAsync(() => logger.WithEvent(3006).Count >= 6, cts.Token);
 
         var delays = logger.WithEvent(3006).Take(6).Select(e => (TimeSpan)e.State["Delay"]!).ToArray();
         Assert.Equal(new[] { 10, 20, 40, 40, 40, 40 }, delays.Select(d => (int)d.TotalMilliseconds));
@@ -163,7 +164,7 @@ public sealed class BootstrapConnectorTests
         var connector = new BootstrapConnector(node, options, logger);
         await connector.StartAsync(cts.Token);
         await bootstrap.DisposeAsync();
-        await LoopbackHosts.EventuallyAsync(() => logger.WithEvent(3005).Count == 1, cts.Token);
+        await Eventually.HoldsAsync(() => logger.WithEvent(3005).Count == 1, cts.Token);
         Assert.Equal(1, connector.RunningTasks);
 
         await connector.DisposeAsync().AsTask().WaitAsync(cts.Token);

@@ -1,3 +1,4 @@
+using PhysarumSM.TestKit;
 using PhysarumSM.Libp2p.Host;
 using PhysarumSM.Libp2p.Multiformats;
 using PhysarumSM.Libp2p.Protobuf;
@@ -25,7 +26,7 @@ public sealed class PeerExchangeFuzzTests
 
         // The background exchange on connect meets the broken answer and logs it.
         var expectedEvent = kind is "silence" or "reset" ? 3022 : 3021;
-        await LoopbackHosts.EventuallyAsync(() => node.Log.WithEvent(expectedEvent).Any(e => Equals(e.State["Peer"], evil.PeerId)), cts.Token);
+        await Eventually.HoldsAsync(() => node.Log.WithEvent(expectedEvent).Any(e => Equals(e.State["Peer"], evil.PeerId)), cts.Token);
 
         // Asked directly, the same answer is a typed error, never a crash or a hang.
         var error = await Assert.ThrowsAnyAsync<Exception>(() => node.Exchange.RequestPeersAsync(evil.PeerId, cts.Token));
@@ -46,7 +47,7 @@ public sealed class PeerExchangeFuzzTests
         await using var good = await OverlayNode.StartAsync([node.Host.DialAddress()], cts.Token);
         var answer = await good.Exchange.RequestPeersAsync(node.PeerId, cts.Token);
         Assert.Contains(answer.Peers, p => p.Peer == evil.PeerId);
-        await LoopbackHosts.EventuallyAsync(() => good.Host.GetConnection(evil.PeerId) is not null, cts.Token);
+        await Eventually.HoldsAsync(() => good.Host.GetConnection(evil.PeerId) is not null, cts.Token);
         Assert.NotNull(node.Host.GetConnection(evil.PeerId));
 
         await node.StopAsync(cts.Token);
@@ -85,8 +86,8 @@ public sealed class PeerExchangeFuzzTests
         Assert.Equal([real.ListenAddresses[0]], result.Peers[0].Addresses);
         Assert.Equal(1 + 6, result.SkippedPeers); // the bad ID, and six over the limit of five
         Assert.Equal(2, result.SkippedAddresses); // unparseable, and one carrying /p2p/
-        await LoopbackHosts.EventuallyAsync(() => node.Host.GetConnection(real.PeerId) is not null, cts.Token);
-        await LoopbackHosts.EventuallyAsync(() => node.Log.WithEvent(3021).Count > 0, cts.Token);
+        await Eventually.HoldsAsync(() => node.Host.GetConnection(real.PeerId) is not null, cts.Token);
+        await Eventually.HoldsAsync(() => node.Log.WithEvent(3021).Count > 0, cts.Token);
     }
 
     [Fact]
@@ -113,7 +114,7 @@ public sealed class PeerExchangeFuzzTests
             });
         }
 
-        await LoopbackHosts.EventuallyAsync(() => node.Log.WithEvent(3027).Count == 4, cts.Token);
+        await Eventually.HoldsAsync(() => node.Log.WithEvent(3027).Count == 4, cts.Token);
         await using var good = await OverlayNode.StartAsync([node.Host.DialAddress()], cts.Token);
         var answer = await good.Exchange.RequestPeersAsync(node.PeerId, cts.Token);
         Assert.Contains(answer.Peers, p => p.Peer == client.PeerId);

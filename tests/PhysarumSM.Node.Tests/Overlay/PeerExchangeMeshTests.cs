@@ -1,3 +1,4 @@
+using PhysarumSM.TestKit;
 using PhysarumSM.Libp2p.Multiformats;
 using PhysarumSM.Libp2p.Multistream;
 using PhysarumSM.Node.Overlay;
@@ -21,7 +22,7 @@ public sealed class PeerExchangeMeshTests
             var joining = Enumerable.Range(0, 4).Select(_ => OverlayNode.StartAsync([bootstrap], cts.Token));
             nodes.AddRange(await Task.WhenAll(joining));
 
-            await LoopbackHosts.EventuallyAsync(() => nodes.All(n => n.Host.ConnectedPeers.Count == 4), cts.Token);
+            await Eventually.HoldsAsync(() => nodes.All(n => n.Host.ConnectedPeers.Count == 4), cts.Token);
             foreach (var node in nodes)
             {
                 Assert.Equal(
@@ -57,7 +58,7 @@ public sealed class PeerExchangeMeshTests
         await using var plain = await LoopbackHosts.StartAsync();
         await plain.ConnectAsync(first.Host.DialAddress(), cts.Token);
 
-        await LoopbackHosts.EventuallyAsync(
+        await Eventually.HoldsAsync(
             () => new[] { first, second, third }.All(n => n.Host.GetConnection(plain.PeerId) is not null) && plain.ConnectedPeers.Count == 3,
             cts.Token);
         await Assert.ThrowsAsync<ProtocolNotSupportedException>(() => second.Exchange.RequestPeersAsync(plain.PeerId, cts.Token));
@@ -75,7 +76,7 @@ public sealed class PeerExchangeMeshTests
         await using var asker = await OverlayNode.StartAsync([hub.Host.DialAddress()], cts.Token, o => o.MaxMeshPeers = 0);
         await using var other = await LoopbackHosts.StartAsync();
         await other.ConnectAsync(hub.Host.DialAddress(), cts.Token);
-        await LoopbackHosts.EventuallyAsync(() => hub.Host.PeerStore.GetIdentify(other.PeerId) is not null, cts.Token);
+        await Eventually.HoldsAsync(() => hub.Host.PeerStore.GetIdentify(other.PeerId) is not null, cts.Token);
 
         var answer = await asker.Exchange.RequestPeersAsync(hub.PeerId, cts.Token);
 
@@ -101,16 +102,16 @@ public sealed class PeerExchangeMeshTests
                 await leaf.ConnectAsync(hub.Host.DialAddress(), cts.Token);
             }
 
-            await LoopbackHosts.EventuallyAsync(() => leaves.All(l => hub.Host.PeerStore.GetIdentify(l.PeerId) is not null), cts.Token);
+            await Eventually.HoldsAsync(() => leaves.All(l => hub.Host.PeerStore.GetIdentify(l.PeerId) is not null), cts.Token);
             await using var node = await OverlayNode.StartAsync([hub.Host.DialAddress()], cts.Token, o => o.MaxMeshPeers = 3);
 
-            await LoopbackHosts.EventuallyAsync(() => node.Host.ConnectedPeers.Count == 3, cts.Token);
-            await LoopbackHosts.EventuallyAsync(() => node.Exchange.CandidateCount >= 4, cts.Token);
+            await Eventually.HoldsAsync(() => node.Host.ConnectedPeers.Count == 3, cts.Token);
+            await Eventually.HoldsAsync(() => node.Exchange.CandidateCount >= 4, cts.Token);
             for (var round = 0; round < 5; round++)
             {
                 // Several exchange and dial rounds pass: none may push the mesh past its bound.
                 var exchanged = node.Log.WithEvent(3023).Count;
-                await LoopbackHosts.EventuallyAsync(() => node.Log.WithEvent(3023).Count > exchanged, cts.Token);
+                await Eventually.HoldsAsync(() => node.Log.WithEvent(3023).Count > exchanged, cts.Token);
                 Assert.Equal(3, node.Host.ConnectedPeers.Count);
             }
         }
@@ -145,7 +146,7 @@ public sealed class PeerExchangeMeshTests
             o.ForgetAfterFailures = 5;
         });
 
-        await LoopbackHosts.EventuallyAsync(() => node.Log.WithEvent(3026).Count == 1, cts.Token);
+        await Eventually.HoldsAsync(() => node.Log.WithEvent(3026).Count == 1, cts.Token);
 
         var failures = node.Log.WithEvent(3025).Where(e => Equals(e.State["Peer"], ghost)).ToArray();
         Assert.Equal([1, 2, 3, 4], failures.Select(e => (int)e.State["Failures"]!));

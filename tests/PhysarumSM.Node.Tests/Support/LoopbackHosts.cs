@@ -27,15 +27,6 @@ internal static class LoopbackHosts
     /// <summary>The TCP port of the first listen address.</summary>
     public static int Port(this Libp2pHost host) => host.ListenAddresses[0].Components[1].Port;
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; the token is the failure guard.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        while (!condition())
-        {
-            await Task.Delay(20, cancellationToken);
-        }
-    }
-
     /// <summary>A loopback address where nothing listens (connections are refused).</summary>
     public static Multiaddr ClosedAddress()
     {

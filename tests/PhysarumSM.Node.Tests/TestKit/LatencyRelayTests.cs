@@ -73,7 +73,7 @@ public sealed class LatencyRelayTests
         }));
 
         Assert.All(results, Assert.True);
-        await LoopbackHosts.EventuallyAsync(() => relay.ActiveConnections == 0, cts.Token);
+        await Eventually.HoldsAsync(() => relay.ActiveConnections == 0, cts.Token);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class LatencyRelayTests
         using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(relay.EndPoint, cts.Token);
         await client.SendAsync(new byte[] { 1, 2, 3 }, SocketFlags.None, cts.Token); // held for 30 s in the relay
-        await LoopbackHosts.EventuallyAsync(() => relay.ActiveConnections == 1, cts.Token);
+        await Eventually.HoldsAsync(() => relay.ActiveConnections == 1, cts.Token);
 
         await relay.DisposeAsync().AsTask().WaitAsync(cts.Token);
 
@@ -126,7 +126,7 @@ public sealed class LatencyRelayTests
         }
 
         Assert.Equal(0, read);
-        await LoopbackHosts.EventuallyAsync(() => relay.ActiveConnections == 0, cts.Token);
+        await Eventually.HoldsAsync(() => relay.ActiveConnections == 0, cts.Token);
     }
 
     private static async Task<TimeSpan> MedianPingAsync(PhysarumSM.Libp2p.Host.Libp2pHost from, PhysarumSM.Libp2p.Host.Libp2pHost to, int count, CancellationToken cancellationToken)

@@ -1,0 +1,191 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Storage;
+using PhysarumSM.Contracts.Registry;
+
+namespace PhysarumSM.Grains.Registry;
+
+/// <summary>
+/// One registered service, persisted in the grain storage <see cref="RegistryStorage.StorageName"/> (etcd, at
+/// <c>/physarum/services/&lt;name&gt;</c>: the grain type is the key segment). The version callers see is the etcd mod
+/// revision; every write is compare-and-set on it, so a write made elsewhere (another cluster on the same etcd, a
+/// duplicate activation) is never silently overwritten.
+/// </summary>
+/// <remarks>
+/// Why the storage directly rather than <c>[PersistentState]</c>: Orleans loads such state during activation and
+/// wraps a failure in an <c>OrleansException</c>, so a caller would never see <see cref="RegistryUnavailableException"/>
+/// when etcd is down. Loading on the first call keeps every failure at the grain boundary, in the contract's terms.
+/// </remarks>
+[GrainType(RegistryStorage.ServicesGrainType)]
+internal sealed partial class ServiceGrain(
+    [FromKeyedServices(RegistryStorage.StorageName)] IGrainStorage storage,
+    TimeProvider clock,
+    ILogger<ServiceGrain> logger) : Grain, IServiceGrain
+{
+    /// <summary>The state name given to the storage (the etcd key does not include it).</summary>
+    internal const string StateName = "service";
+
+    /// <summary>How often an unconditional write re-reads and tries again after losing a race.</summary>
+    internal const int MaxAttempts = 5;
+
+    private readonly GrainState<ServiceState> _state = new() { State = new ServiceState() };
+    private bool _loaded;
+
+    private string Name => this.GetPrimaryKeyString();
+
+    private ServiceState Current => _state.State!;
+
+    private long Version => _state.RecordExists && long.TryParse(_state.ETag, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0;
+
+    public async Task<ServiceRecord> Register(ServiceInfo info, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.Validate() is { } invalid)
+        {
+            throw new ArgumentException(invalid, nameof(info));
+        }
+
+        if (!string.Equals(info.Name, Name, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"service '{info.Name}' sent to the grain of service '{Name}'", nameof(info));
+        }
+
+        if (expectedVersion is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(expectedVersion), expectedVersion, "a version is 0 (not registered) or an etcd revision");
+        }
+
+        await LoadAsync(cancellationToken);
+        if (expectedVersion is { } expected && expected != Version)
+        {
+            // Our copy may be the stale one (a write from outside this cluster): compare with etcd before refusing.
+            await ReadAsync(cancellationToken);
+            if (expected != Version)
+            {
+                throw Conflict(expected, Version);
+            }
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var previous = Current;
+            var basedOn = Version;
+            var now = clock.GetUtcNow();
+            _state.State = new ServiceState
+            {
+                Info = info,
+                RegisteredAt = _state.RecordExists && previous.Info is not null ? previous.RegisteredAt : now,
+                UpdatedAt = now,
+            };
+            try
+            {
+                await storage.WriteStateAsync(StateName, this.GetGrainId(), _state, cancellationToken);
+                LogRegistered(Name, Version, basedOn);
+                return Current.ToRecord(Version)!;
+            }
+            catch (InconsistentStateException)
+            {
+                await ReadAsync(cancellationToken);
+                if (expectedVersion is not null || attempt == MaxAttempts)
+                {
+                    throw Conflict(expectedVersion ?? basedOn, Version);
+                }
+
+                LogRetry(Name, basedOn, Version);
+            }
+            catch (Exception)
+            {
+                Forget(previous);
+                throw;
+            }
+        }
+    }
+
+    public async Task<ServiceRecord?> Get(CancellationToken cancellationToken = default)
+    {
+        await LoadAsync(cancellationToken);
+        if (!_state.RecordExists)
+        {
+            DeactivateOnIdle();   // nothing to keep in memory for an unregistered name
+        }
+
+        return Current.ToRecord(Version);
+    }
+
+    public async Task<bool> Delete(CancellationToken cancellationToken = default)
+    {
+        await LoadAsync(cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            if (!_state.RecordExists)
+            {
+                DeactivateOnIdle();
+                return false;
+            }
+
+            var previous = Current;
+            var version = Version;
+            try
+            {
+                await storage.ClearStateAsync(StateName, this.GetGrainId(), _state, cancellationToken);
+                LogDeleted(Name, version);
+                DeactivateOnIdle();
+                return true;
+            }
+            catch (InconsistentStateException)
+            {
+                await ReadAsync(cancellationToken);
+                if (attempt == MaxAttempts && _state.RecordExists)
+                {
+                    throw Conflict(version, Version);
+                }
+            }
+            catch (Exception)
+            {
+                Forget(previous);
+                throw;
+            }
+        }
+    }
+
+    private Task LoadAsync(CancellationToken cancellationToken) => _loaded ? Task.CompletedTask : ReadAsync(cancellationToken);
+
+    private async Task ReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await storage.ReadStateAsync(StateName, this.GetGrainId(), _state, cancellationToken);
+            _loaded = true;
+        }
+        catch (Exception)
+        {
+            _loaded = false;
+            DeactivateOnIdle();   // hold nothing while the registry is unreachable
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// After a failed write the outcome in etcd is unknown (a timed-out write may still land): restore the copy,
+    /// mark it for re-reading and let this activation go, so the next call reads etcd afresh.
+    /// </summary>
+    private void Forget(ServiceState previous)
+    {
+        _state.State = previous;
+        _loaded = false;
+        DeactivateOnIdle();
+    }
+
+    private ServiceConflictException Conflict(long expected, long stored) =>
+        new($"service '{Name}' was changed by another writer: expected version {expected}, stored version {stored}; read it again and retry");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Service {Name} registered at version {Version} (was {Previous})")]
+    private partial void LogRegistered(string name, long version, long previous);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Service {Name} deleted at version {Version}")]
+    private partial void LogDeleted(string name, long version);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Service {Name}: write based on version {BasedOn} lost a race with version {Stored}; retrying")]
+    private partial void LogRetry(string name, long basedOn, long stored);
+}

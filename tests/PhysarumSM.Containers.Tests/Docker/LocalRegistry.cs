@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace PhysarumSM.Containers.Tests.Docker;
+
+/// <summary>
+/// A throw-away image registry (Debian's docker-registry) on a free loopback port, for push tests. Why loopback:
+/// the engine trusts plain-HTTP registries on 127.0.0.0/8 without extra daemon settings, and no traffic leaves the machine.
+/// </summary>
+internal sealed class LocalRegistry : IAsyncDisposable
+{
+    private const string Executable = "/usr/bin/docker-registry";
+    private static readonly SemaphoreSlim InstallGate = new(1, 1);
+    private readonly Process _process;
+    private readonly string _directory;
+
+    private LocalRegistry(Process process, string directory, int port)
+    {
+        _process = process;
+        _directory = directory;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>host:port as image names start with it.</summary>
+    public string Host => $"127.0.0.1:{Port}";
+
+    public static async Task<LocalRegistry> StartAsync()
+    {
+        await EnsureInstalledAsync();
+        var directory = Directory.CreateTempSubdirectory("physarum-registry-").FullName;
+        var port = FreePort();
+        var config = Path.Combine(directory, "config.yml");
+        await File.WriteAllTextAsync(config, $"""
+            version: 0.1
+            log:
+              level: error
+            storage:
+              filesystem:
+                rootdirectory: {Path.Combine(directory, "data")}
+              delete:
+                enabled: true
+            http:
+              addr: 127.0.0.1:{port}
+            """);
+        var start = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add(config);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var registry = new LocalRegistry(process, directory, port);
+        try
+        {
+            await registry.WaitUntilAnsweringAsync();
+            return registry;
+        }
+        catch
+        {
+            await registry.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Status of GET /v2/{repository}/manifests/{reference} (what a pull by digest asks).</summary>
+    public async Task<HttpStatusCode> ManifestStatusAsync(string repository, string reference)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Head, $"http://{Host}/v2/{repository}/manifests/{reference}");
+        request.Headers.Accept.ParseAdd("application/vnd.docker.distribution.manifest.v2+json");
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            await _process.WaitForExitAsync();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private async Task WaitUntilAnsweringAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        for (var attempt = 0; ; attempt++)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"docker-registry exited with {_process.ExitCode} before answering on {Host}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync($"http://{Host}/v2/");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (attempt < 200)
+            {
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task EnsureInstalledAsync()
+    {
+        if (File.Exists(Executable))
+        {
+            return;
+        }
+
+        await InstallGate.WaitAsync();
+        try
+        {
+            if (!File.Exists(Executable))
+            {
+                // Lists may be missing on a fresh machine: install, and on failure update once and retry.
+                if (await AptGetAsync("install", "-y", "-qq", "docker-registry") != 0)
+                {
+                    await AptGetAsync("update", "-qq");
+                    await AptGetAsync("install", "-y", "-qq", "docker-registry");
+                }
+            }
+
+            if (!File.Exists(Executable))
+            {
+                throw new InvalidOperationException("docker-registry is not installed and apt-get could not install it; run 'apt-get install docker-registry' as root");
+            }
+        }
+        finally
+        {
+            InstallGate.Release();
+        }
+    }
+
+    private static async Task<int> AptGetAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("apt-get") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-o");
+        start.ArgumentList.Add("DPkg::Lock::Timeout=300");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        using var process = Process.Start(start)!;
+        var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        await process.WaitForExitAsync();
+        await drain;
+        return process.ExitCode;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
