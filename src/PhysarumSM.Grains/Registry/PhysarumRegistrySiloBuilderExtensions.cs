@@ -39,6 +39,22 @@ public static class PhysarumRegistrySiloBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Keeps the registry grains off this silo (it has no etcd), so placement puts them on silos that have one.
+    /// Why not just fail there: in a mesh where only some nodes run etcd, a service grain placed on a node
+    /// without it would refuse every call.
+    /// </summary>
+    public static ISiloBuilder WithoutRegistryGrains(this ISiloBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.PostConfigure<Orleans.Configuration.GrainTypeOptions>(options =>
+        {
+            options.Classes.Remove(typeof(ServiceGrain));
+            options.Classes.Remove(typeof(ServiceCatalogGrain));
+        });
+        return builder;
+    }
+
     /// <summary>The registry of a silo without etcd: registry calls fail with a clear RegistryUnavailableException.</summary>
     internal static IServiceCollection AddUnconfiguredRegistry(this IServiceCollection services)
     {

@@ -23,6 +23,12 @@ public static class NodeCommandLine
         new("redis", "HOST:PORT", "Orleans membership in Redis, for nodes on many machines (default: localhost clustering)", (o, v) => o.Redis = v),
         new("silo-port", "PORT", "Orleans silo-to-silo port (default 11111)", (o, v) => o.SiloPort = ParsePort(v, "-silo-port")),
         new("gateway-port", "PORT", "Orleans client gateway port (default 30000)", (o, v) => o.GatewayPort = ParsePort(v, "-gateway-port")),
+        new("data-dir", "DIR", "this node's data directory (default ~/.physarum/data)", (o, v) => o.DataDirectory = v),
+        new("new-etcd-cluster", "", "registry role: start a new etcd cluster with this node's member (needs -etcd-ip)", (o, _) => o.NewEtcdCluster = true, IsSwitch: true),
+        new("etcd-ip", "IP", "registry role: the address this node's etcd member uses; without -new-etcd-cluster it joins the registry of a bootstrap", (o, v) => o.EtcdIp = v),
+        new("etcd-client-port", "PORT", "etcd client port (default 2379)", (o, v) => o.EtcdClientPort = ParsePort(v, "-etcd-client-port")),
+        new("etcd-peer-port", "PORT", "etcd peer port (default 2380)", (o, v) => o.EtcdPeerPort = ParsePort(v, "-etcd-peer-port")),
+        new("etcd-endpoints", "URL,...", "use an etcd that is already running instead of starting one", (o, v) => o.EtcdEndpoints = v),
         new("primary-silo", "HOST:PORT", "silo endpoint of the first node on this machine, for localhost clustering (default 127.0.0.1:11111)", (o, v) => o.PrimarySilo = v),
     ];
 
@@ -60,6 +66,11 @@ public static class NodeCommandLine
                 ?? throw new ArgumentException($"unknown flag '{arg}' (run with -h for the list)");
             if (flag.IsSwitch)
             {
+                if (inline is not null && !bool.TryParse(inline, out _))
+                {
+                    throw new ArgumentException($"flag -{name} takes no value or =true/=false, not '{inline}'");
+                }
+
                 if (inline is null || bool.Parse(inline))
                 {
                     flag.Apply(options, "true");

@@ -32,4 +32,20 @@ public sealed class NodeOptions
 
     /// <summary>Silo endpoint of the first node on this machine (localhost clustering only; default 127.0.0.1:11111).</summary>
     public string? PrimarySilo { get; set; }
+
+    /// <summary>Directory for this node's data (the etcd member's data lives below it).</summary>
+    public string DataDirectory { get; set; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".physarum", "data");
+
+    /// <summary>Start a new etcd cluster with this node as its first member (registry role).</summary>
+    public bool NewEtcdCluster { get; set; }
+
+    /// <summary>The address this node's etcd member listens on and advertises; set to run an etcd member.</summary>
+    public string? EtcdIp { get; set; }
+
+    public int EtcdClientPort { get; set; } = 2379;
+
+    public int EtcdPeerPort { get; set; } = 2380;
+
+    /// <summary>An etcd that is already running (comma separated URLs); no child etcd is started.</summary>
+    public string? EtcdEndpoints { get; set; }
 }

@@ -6,6 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PhysarumSM.Grains;
+using PhysarumSM.Grains.Registry;
+using PhysarumSM.Node.Registry;
+using PhysarumSM.Registry.Cluster;
+using PhysarumSM.Registry.Hosting;
+using PhysarumSM.Registry.Storage;
 using PhysarumSM.Libp2p.Crypto;
 using PhysarumSM.Libp2p.Host;
 using PhysarumSM.Libp2p.Pnet;
@@ -123,6 +128,8 @@ public static class NodeApplication
         builder.Services.AddSingleton<Registry.RegistryProtocolHandler>();
         builder.Services.AddHostedService<OverlayService>();
 
+        var registryEndpoints = ConfigureRegistry(builder, options, libp2p);
+
         var cluster = new NodeClusterOptions
         {
             SiloPort = options.SiloPort,
@@ -134,12 +141,72 @@ public static class NodeApplication
                 : IsSelf(options.PrimarySilo ?? DefaultPrimarySilo, options.SiloPort) ? null
                 : options.PrimarySilo ?? DefaultPrimarySilo,
         };
-        builder.UseOrleans(silo => silo.UsePhysarumClustering(cluster).AddPhysarumGrains());
+        builder.UseOrleans(silo =>
+        {
+            silo.UsePhysarumClustering(cluster).AddPhysarumGrains();
+            if (registryEndpoints is null)
+            {
+                silo.WithoutRegistryGrains();
+            }
+            else
+            {
+                silo.AddPhysarumRegistry(o => o.Endpoints = [.. registryEndpoints]);
+            }
+        });
         builder.Services.AddHostedService<NodeRegistrationService>();
 
         var app = builder.Build();
         app.MapMetrics("/metrics", registry);
         return app;
+    }
+
+    /// <summary>
+    /// The registry role: an etcd that is already running (-etcd-endpoints), a new etcd cluster
+    /// (-new-etcd-cluster -etcd-ip), or a member joining the registry of a bootstrap (-etcd-ip alone).
+    /// Returns the etcd endpoints this silo's registry grains use, or null when this node has no registry.
+    /// </summary>
+    private static IReadOnlyList<string>? ConfigureRegistry(WebApplicationBuilder builder, NodeOptions options, Libp2pHost libp2p)
+    {
+        if (options.EtcdEndpoints is { } endpoints)
+        {
+            return EtcdStorageOptions.ParseEndpoints(endpoints);
+        }
+
+        if (options.NewEtcdCluster && options.EtcdIp is null)
+        {
+            throw new ArgumentException("-new-etcd-cluster needs -etcd-ip IP: the address other nodes reach this machine's etcd at (127.0.0.1 on one machine)");
+        }
+
+        if (options.EtcdIp is null)
+        {
+            return null;
+        }
+
+        var member = new EtcdMemberOptions
+        {
+            Name = libp2p.PeerId.ToString(),
+            Ip = options.EtcdIp,
+            ClientPort = options.EtcdClientPort,
+            PeerPort = options.EtcdPeerPort,
+            DataDirectory = options.DataDirectory,
+            NewCluster = options.NewEtcdCluster,
+        };
+        if (!options.NewEtcdCluster)
+        {
+            builder.Services.AddSingleton<IEtcdMemberJoiner>(new OverlayMemberJoiner(libp2p, options.Bootstraps));
+        }
+
+        // Before UseOrleans: hosted services start in order, so etcd is healthy before the silo needs it.
+        builder.Services.AddEtcdMember(o =>
+        {
+            o.Name = member.Name;
+            o.Ip = member.Ip;
+            o.ClientPort = member.ClientPort;
+            o.PeerPort = member.PeerPort;
+            o.DataDirectory = member.DataDirectory;
+            o.NewCluster = member.NewCluster;
+        });
+        return [member.ClientUrl];
     }
 
     private const string DefaultPrimarySilo = "127.0.0.1:11111";

@@ -96,7 +96,7 @@ internal sealed partial class NodeRegistrationService(
     {
         PeerId = host.PeerId.ToString(),
         HostName = options.Hostname,
-        Roles = NodeRoles.Overlay,
+        Roles = NodeRoles.Overlay | (options.EtcdIp is not null || options.EtcdEndpoints is not null ? NodeRoles.Registry : NodeRoles.None),
         Addresses = host.ListenAddresses.Select(a => a.WithPeerId(host.PeerId).ToString()).ToImmutableArray(),
         Silo = silo.SiloAddress,
         StartedAt = _startedAt,

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PhysarumSM.Libp2p.Host;
+using PhysarumSM.Node.Configuration;
 using PhysarumSM.Node.Monitoring;
 using PhysarumSM.Node.Overlay;
 using PhysarumSM.Node.Registry;
@@ -17,6 +18,8 @@ internal sealed partial class OverlayService(
     PeerExchange exchange,
     PingMonitor monitor,
     RegistryProtocolHandler registry,
+    IServiceProvider services,
+    NodeOptions options,
     ILogger<OverlayService> logger) : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -25,6 +28,11 @@ internal sealed partial class OverlayService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         registry.Register(host);
+        if (options.EtcdIp is not null || options.EtcdEndpoints is not null)
+        {
+            MemberAddProtocol.Register(host, services, logger);
+        }
+
         await exchange.StartAsync(cancellationToken).ConfigureAwait(false);
         await bootstraps.StartAsync(cancellationToken).ConfigureAwait(false);
         _monitor = monitor.RunAsync(_stopping.Token);
