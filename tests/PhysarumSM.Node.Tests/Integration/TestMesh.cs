@@ -14,17 +14,20 @@ internal sealed class TestMesh : IAsyncDisposable
 {
     public const string Psk = "integration-psk";
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("physarum-mesh-").FullName;
+    private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("physarum-mesh-").FullName;
     private IHost? _client;
 
     public List<NodeProcess> Nodes { get; } = [];
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
 
+    /// <summary>A scratch directory that lives as long as the mesh (data dirs, key files).</summary>
+    public string Directory => _directory;
+
     public string? Redis { get; init; }
 
     /// <summary>Starts a node; <paramref name="bootstrap"/> defaults to the first node (none for the first).</summary>
-    public async Task<NodeProcess> StartNodeAsync(CancellationToken cancellationToken, string? bootstrap = null, string? psk = Psk, NodePorts? ports = null, string? keyName = null, bool waitReady = true)
+    public async Task<NodeProcess> StartNodeAsync(CancellationToken cancellationToken, string? bootstrap = null, string? psk = Psk, NodePorts? ports = null, string? keyName = null, bool waitReady = true, IEnumerable<string>? flags = null)
     {
         ports ??= NodePorts.Allocate();
         int? primary = Redis is not null ? null : Nodes.Count == 0 ? ports.Silo : Nodes[0].Ports.Silo;
@@ -40,6 +43,7 @@ internal sealed class TestMesh : IAsyncDisposable
             extra.AddRange(["-redis", Redis]);
         }
 
+        extra.AddRange(flags ?? []);
         var keyFile = Path.Combine(_directory, (keyName ?? $"node{Nodes.Count}") + ".key");
         var node = NodeProcess.Start(ports, NodeProcess.Flags(ports, keyFile, primary, psk, [.. extra]));
         Nodes.Add(node);
@@ -107,6 +111,6 @@ internal sealed class TestMesh : IAsyncDisposable
         }
 
         Http.Dispose();
-        Directory.Delete(_directory, recursive: true);
+        System.IO.Directory.Delete(_directory, recursive: true);
     }
 }
