@@ -282,6 +282,14 @@ public sealed partial class EtcdMember : IHostedService, IAsyncDisposable
                 {
                     await process.WaitForExitAsync(stopping).ConfigureAwait(false);
                     LogDied(Name, process.Id, process.ExitCode ?? -1, process.Tail());
+                    lock (_gate)
+                    {
+                        if (ReferenceEquals(_process, process))
+                        {
+                            _process = null; // StopAsync must not terminate a process that is gone
+                        }
+                    }
+
                     process.Dispose();
                 }
 

@@ -60,9 +60,16 @@ internal sealed partial class EtcdProcess : IDisposable
     /// <summary>SIGTERM (etcd then closes its WAL cleanly), SIGKILL if it is still running after <paramref name="grace"/>.</summary>
     public async Task TerminateAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
-        if (_process.HasExited)
+        try
         {
-            return;
+            if (_process.HasExited)
+            {
+                return;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return; // already reaped and released by the supervisor: nothing left to stop
         }
 
         Terminate(_process.Id);
