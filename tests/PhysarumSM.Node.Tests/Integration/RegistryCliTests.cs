@@ -80,8 +80,9 @@ public sealed class RegistryCliTests
         var first = await mesh.StartNodeAsync(ct, flags: RegistryFlags(Path.Combine(mesh.Directory, "a"), newCluster: true, FreePorts.Take(2)));
         var second = await mesh.StartNodeAsync(ct, flags: RegistryFlags(Path.Combine(mesh.Directory, "b"), newCluster: false, FreePorts.Take(2)));
 
-        var add = await Cli(first, ct, "service", "add", "--dir", DockerEngine.HelloWorldDirectory,
-            Path.Combine(DockerEngine.HelloWorldDirectory, "image-conf.json"), "physarum-test/hello-world-server:two", Service);
+        // The original hl-cli form: add CONFIG DIR IMAGE NAME.
+        var add = await Cli(first, ct, "add", Path.Combine(DockerEngine.HelloWorldDirectory, "image-conf.json"),
+            DockerEngine.HelloWorldDirectory, "physarum-test/hello-world-server:two", Service);
         Assert.True(add.ExitCode == 0, add.ToString());
         var viaSecond = await Cli(second, ct, "service", "get", Service);
         Assert.True(viaSecond.ExitCode == 0, viaSecond.ToString());
