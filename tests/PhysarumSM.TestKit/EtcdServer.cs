@@ -14,7 +14,6 @@ namespace PhysarumSM.TestKit;
 /// </summary>
 public sealed class EtcdServer : IAsyncDisposable
 {
-    private static readonly SemaphoreSlim InstallGate = new(1, 1);
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly string _executable;
     private readonly string _initialCluster;
@@ -177,36 +176,8 @@ public sealed class EtcdServer : IAsyncDisposable
     }
 
     /// <summary>Returns the etcd executable, installing Debian's etcd-server with apt-get if it is missing.</summary>
-    public static async Task<string> EnsureInstalledAsync(CancellationToken cancellationToken = default)
-    {
-        if (Find() is { } found)
-        {
-            return found;
-        }
-
-        await InstallGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (Find() is { } raced)
-            {
-                return raced;
-            }
-
-            // The package lists may be missing on a fresh machine: install, and on failure update once and retry.
-            if (await AptGetAsync(["install", "-y", "-qq", "etcd-server"], cancellationToken).ConfigureAwait(false) != 0)
-            {
-                await AptGetAsync(["update", "-qq"], cancellationToken).ConfigureAwait(false);
-                await AptGetAsync(["install", "-y", "-qq", "etcd-server"], cancellationToken).ConfigureAwait(false);
-            }
-
-            return Find() ?? throw new InvalidOperationException(
-                "etcd is not installed and 'apt-get install -y etcd-server' did not install it; run scripts/setup.sh test as root");
-        }
-        finally
-        {
-            InstallGate.Release();
-        }
-    }
+    public static Task<string> EnsureInstalledAsync(CancellationToken cancellationToken = default) =>
+        DebianPackage.EnsureExecutableAsync("etcd", "etcd-server", cancellationToken);
 
     private async Task LaunchAsync(CancellationToken cancellationToken, bool waitForHealth = true)
     {
@@ -273,39 +244,6 @@ public sealed class EtcdServer : IAsyncDisposable
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static async Task<int> AptGetAsync(string[] arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo("apt-get") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-o");
-        start.ArgumentList.Add("DPkg::Lock::Timeout=300");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        try
-        {
-            using var process = Process.Start(start)!;
-            var drainOut = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var drainErr = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            await Task.WhenAll(drainOut, drainErr).ConfigureAwait(false);
-            return process.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;   // no apt-get on this machine
-        }
-    }
-
-    private static string? Find() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Append("/usr/bin").Append("/usr/sbin").Append("/usr/local/bin")
-            .Select(dir => Path.Combine(dir, "etcd"))
-            .FirstOrDefault(File.Exists);
 
     private static string NewDirectory() => System.IO.Directory.CreateTempSubdirectory("physarum-etcd-").FullName;
 

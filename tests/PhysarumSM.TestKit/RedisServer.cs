@@ -11,7 +11,6 @@ namespace PhysarumSM.TestKit;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private static readonly SemaphoreSlim InstallGate = new(1, 1);
     private readonly Process _process;
     private readonly string _directory;
     private readonly StringBuilder _output;
@@ -41,7 +40,7 @@ public sealed class RedisServer : IAsyncDisposable
             // A port found free may be taken before redis binds it; another port is the fix.
             try
             {
-                return await TryStartAsync(executable, FreePort(), cancellationToken).ConfigureAwait(false);
+                return await TryStartAsync(executable, FreePorts.Take(1)[0], cancellationToken).ConfigureAwait(false);
             }
             catch (IOException ex)
             {
@@ -159,76 +158,8 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static async Task<string> EnsureInstalledAsync(CancellationToken cancellationToken)
-    {
-        if (Find() is { } found)
-        {
-            return found;
-        }
-
-        await InstallGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (Find() is { } raced)
-            {
-                return raced;
-            }
-
-            // The package lists may be missing on a fresh machine: install, and on failure update once and retry.
-            if (await AptGetAsync(["install", "-y", "-qq", "redis-server"], cancellationToken).ConfigureAwait(false) != 0)
-            {
-                await AptGetAsync(["update", "-qq"], cancellationToken).ConfigureAwait(false);
-                await AptGetAsync(["install", "-y", "-qq", "redis-server"], cancellationToken).ConfigureAwait(false);
-            }
-
-            return Find() ?? throw new InvalidOperationException(
-                "redis-server is not installed and 'apt-get install -y redis-server' did not install it; run scripts/setup.sh test as root");
-        }
-        finally
-        {
-            InstallGate.Release();
-        }
-    }
-
-    private static async Task<int> AptGetAsync(string[] arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo("apt-get") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-o");
-        start.ArgumentList.Add("DPkg::Lock::Timeout=300");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        try
-        {
-            using var process = Process.Start(start)!;
-            var drainOut = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var drainErr = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            await Task.WhenAll(drainOut, drainErr).ConfigureAwait(false);
-            return process.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;   // no apt-get on this machine
-        }
-    }
-
-    private static string? Find() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Append("/usr/bin").Append("/usr/sbin").Append("/usr/local/bin")
-            .Select(dir => Path.Combine(dir, "redis-server"))
-            .FirstOrDefault(File.Exists);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static Task<string> EnsureInstalledAsync(CancellationToken cancellationToken) =>
+        DebianPackage.EnsureExecutableAsync("redis-server", "redis-server", cancellationToken);
 
     private static void Append(StringBuilder output, string? line)
     {

@@ -1,0 +1,38 @@
+namespace PhysarumSM.Containers.Runtime;
+
+/// <summary>
+/// Tunables of <see cref="ContainerRuntime"/>; bound from configuration (section "Containers"). Why options: tests,
+/// benchmarks and slow machines need other readiness limits, and a node may publish its gateway elsewhere.
+/// </summary>
+public sealed class ContainerRuntimeOptions
+{
+    /// <summary>The conventional configuration section name.</summary>
+    public const string SectionName = "Containers";
+
+    /// <summary>The default <see cref="HostAddress"/>.</summary>
+    public const string DefaultHostAddress = "127.0.0.1";
+
+    /// <summary>How long <see cref="ContainerRuntime.WaitReadyAsync(RunningContainer, TimeSpan?, CancellationToken)"/> waits for a first HTTP answer by default.</summary>
+    public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Pause between readiness probes.</summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Limit of one readiness probe (a paused or stuck server accepts the connection but never answers).</summary>
+    public TimeSpan ProbeRequestTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Grace between SIGTERM and SIGKILL on stop (the engine's init forwards SIGTERM to the service).</summary>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many log lines error messages carry.</summary>
+    public int ErrorLogLines { get; set; } = 20;
+
+    /// <summary>Host address service ports are published on; loopback, because only this node's gateway talks to its instances.</summary>
+    public string HostAddress { get; set; } = DefaultHostAddress;
+
+    /// <summary>Docker network the containers join; its gateway address is the default PROXY_IP.</summary>
+    public string Network { get; set; } = "bridge";
+
+    /// <summary>PROXY_IP for every container when set (e.g. when the gateway listens elsewhere); null = the gateway of <see cref="Network"/>.</summary>
+    public string? GatewayAddress { get; set; }
+}
