@@ -51,6 +51,9 @@ public sealed class Libp2pConnection
 
     internal IMuxedConnection Muxer => _upgraded.Muxer;
 
+    /// <summary>The identify exchange on this connection (see Libp2pHost.IdentifyAsync); guarded by locking the connection.</summary>
+    internal Task<IdentifyInfo>? Identify { get; set; }
+
     /// <summary>Opens a stream and negotiates the first of <paramref name="protocols"/> the peer supports.</summary>
     public async Task<Libp2pStream> NewStreamAsync(IReadOnlyList<string> protocols, CancellationToken cancellationToken)
     {

@@ -263,7 +263,29 @@ public sealed class Libp2pHost : IAsyncDisposable
         _options.ProtocolVersion,
         _options.AgentVersion);
 
-    private async Task<IdentifyInfo> IdentifyAsync(Libp2pConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// One identify exchange per connection, shared by every caller. Why: js-libp2p accepts a single inbound identify
+    /// stream per connection and resets a second, so an explicit identify racing the automatic one would fail.
+    /// A failed exchange is forgotten, so the next call tries again; push updates keep the peer store current.
+    /// </summary>
+    private Task<IdentifyInfo> IdentifyAsync(Libp2pConnection connection, CancellationToken cancellationToken)
+    {
+        Task<IdentifyInfo> exchange;
+        lock (connection)
+        {
+            if (connection.Identify is not { IsFaulted: false, IsCanceled: false } current)
+            {
+                current = ExchangeIdentifyAsync(connection, _stopping.Token);
+                connection.Identify = current;
+            }
+
+            exchange = current;
+        }
+
+        return exchange.WaitAsync(cancellationToken);
+    }
+
+    private async Task<IdentifyInfo> ExchangeIdentifyAsync(Libp2pConnection connection, CancellationToken cancellationToken)
     {
         await using var stream = await connection.NewStreamAsync([IdentifyProtocol.Id], cancellationToken).ConfigureAwait(false);
         var info = await IdentifyProtocol.ReadAsync(stream, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,190 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Placement;
+using PhysarumSM.Containers.Engine;
+using PhysarumSM.Containers.Runtime;
+using PhysarumSM.Contracts.Instances;
+using PhysarumSM.Contracts.Registry;
+using PhysarumSM.Grains.Placement;
+
+namespace PhysarumSM.Grains.Instances;
+
+/// <summary>
+/// One service instance: active exactly while its container exists. Activation (on the node's silo, by
+/// <see cref="NodePinnedPlacementAttribute"/>) adopts or starts the container and waits until it answers; deactivation
+/// removes it. The grain deactivates itself when the container dies or when no request was reported for
+/// <see cref="AllocatorOptions.IdleTimeout"/> — its own timer, because Orleans' collection age is cluster-wide and coarse.
+/// </summary>
+[NodePinnedPlacement, Immovable, GrainType("instance")]
+internal sealed partial class InstanceGrain(
+    InstanceLauncher launcher,
+    ContainerRuntime runtime,
+    ILocalNode localNode,
+    ILocalSiloDetails localSilo,
+    IOptions<AllocatorOptions> options,
+    [FromKeyedServices(MeshGrainOptions.ClockServiceKey)] TimeProvider clock,
+    ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
+{
+    private readonly CancellationTokenSource _watch = new();
+    private InstanceInfo _info = null!;
+    private IGrainTimer? _idleTimer;
+
+    private string InstanceId => this.GetPrimaryKeyString();
+
+    private TimeSpan IdleTimeout => options.Value.IdleTimeout;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = InstanceKey.Parse(InstanceId);
+        if (!string.Equals(key.NodeId, localNode.PeerId, StringComparison.Ordinal))
+        {
+            throw new NodeUnavailableException(key.NodeId, $"instance {InstanceId} was activated on node {localNode.PeerId}'s silo, not on node {key.NodeId}'s");
+        }
+
+        var record = await GrainFactory.GetGrain<IServiceGrain>(key.Service).Get(cancellationToken)
+            ?? throw new InstanceStartException(InstanceId, $"instance {InstanceId}: service '{key.Service}' is not registered");
+
+        var (container, adopted) = await launcher.StartAsync(key, record.Info, cancellationToken);
+        var now = clock.GetUtcNow();
+        _info = new InstanceInfo
+        {
+            InstanceId = InstanceId,
+            Service = key.Service,
+            NodeId = key.NodeId,
+            Silo = localSilo.SiloAddress,
+            ContainerId = container.Id,
+            HostPort = container.HostPort,
+            Endpoint = container.LoopbackAddress(options.Value.Runtime.HostAddress),
+            StartedAt = container.StartedAt,
+            Adopted = adopted,
+            State = InstanceState.Running,
+            LastActivityAt = now,
+        };
+        LogActivated(InstanceId, container.Id, _info.Endpoint, adopted);
+
+        // The grain's await resumes on its own scheduler, so the watcher may call DeactivateOnIdle safely.
+        _ = WatchContainerAsync(container.Id, _watch.Token);
+        _idleTimer = this.RegisterGrainTimer(
+            static (self, _) => self.CheckIdle(),
+            this,
+            new GrainTimerCreationOptions(options.Value.IdleCheckInterval, options.Value.IdleCheckInterval) { Interleave = true });
+        DelayDeactivation(IdleTimeout);
+    }
+
+    public Task<InstanceInfo> EnsureStarted(CancellationToken cancellationToken = default)
+    {
+        MarkActive(clock.GetUtcNow(), 0);
+        return Task.FromResult(_info);
+    }
+
+    public Task<InstanceInfo> Get(CancellationToken cancellationToken = default) => Task.FromResult(_info);
+
+    public Task Touch(CancellationToken cancellationToken = default)
+    {
+        MarkActive(clock.GetUtcNow(), 0);
+        return Task.CompletedTask;
+    }
+
+    public Task RecordRequests(long count, DateTimeOffset lastRequestAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count > 0)
+        {
+            var now = clock.GetUtcNow();
+            MarkActive(lastRequestAt > now ? now : lastRequestAt, count);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task Stop(CancellationToken cancellationToken = default)
+    {
+        if (_info.State == InstanceState.Running)
+        {
+            _info = _info with { State = InstanceState.Stopping };
+            await _watch.CancelAsync();
+            LogStopping(InstanceId, "asked to stop");
+            await launcher.TryRemoveAsync(_info.ContainerId);
+        }
+
+        DeactivateOnIdle();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _idleTimer?.Dispose();
+        await _watch.CancelAsync();
+        _watch.Dispose();
+        if (_info is null)
+        {
+            return;   // the activation failed: the launcher already removed what it started
+        }
+
+        var removed = await launcher.TryRemoveAsync(_info.ContainerId);
+        LogDeactivated(InstanceId, _info.ContainerId, reason.ReasonCode, removed);
+    }
+
+    private void MarkActive(DateTimeOffset at, long requests)
+    {
+        _info = _info with
+        {
+            LastActivityAt = at > _info.LastActivityAt ? at : _info.LastActivityAt,
+            Requests = _info.Requests + requests,
+        };
+
+        // Keep Orleans' own idle collection from undercutting a long IdleTimeout; our timer decides.
+        DelayDeactivation(IdleTimeout);
+    }
+
+    private Task CheckIdle()
+    {
+        var idle = clock.GetUtcNow() - _info.LastActivityAt;
+        if (_info.State == InstanceState.Running && idle >= IdleTimeout)
+        {
+            _info = _info with { State = InstanceState.Stopping };
+            LogStopping(InstanceId, $"idle for {idle.TotalSeconds:0.#} s");
+            DeactivateOnIdle();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task WatchContainerAsync(string containerId, CancellationToken cancellationToken)
+    {
+        string why;
+        try
+        {
+            var exitCode = await runtime.WaitForExitAsync(containerId, cancellationToken);
+            why = $"its container exited with code {exitCode}";
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (ContainerNotFoundException)
+        {
+            why = "its container was removed from outside";
+        }
+        catch (DockerEngineUnavailableException ex)
+        {
+            why = $"the Docker engine stopped answering ({ex.Message})";
+        }
+
+        if (_info.State == InstanceState.Running)
+        {
+            _info = _info with { State = InstanceState.Stopping };
+            LogStopping(InstanceId, why);
+            DeactivateOnIdle();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {InstanceId} active: container {ContainerId} answers at {Endpoint} (adopted: {Adopted})")]
+    private partial void LogActivated(string instanceId, string containerId, Uri endpoint, bool adopted);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {InstanceId} deactivating: {Why}")]
+    private partial void LogStopping(string instanceId, string why);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {InstanceId} deactivated ({Reason}); container {ContainerId} removed: {Removed}")]
+    private partial void LogDeactivated(string instanceId, string containerId, DeactivationReasonCode reason, bool removed);
+}
