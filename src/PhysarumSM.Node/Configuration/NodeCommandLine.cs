@@ -29,6 +29,8 @@ public static class NodeCommandLine
         new("etcd-client-port", "PORT", "etcd client port (default 2379)", (o, v) => o.EtcdClientPort = ParsePort(v, "-etcd-client-port")),
         new("etcd-peer-port", "PORT", "etcd peer port (default 2380)", (o, v) => o.EtcdPeerPort = ParsePort(v, "-etcd-peer-port")),
         new("etcd-endpoints", "URL,...", "use an etcd that is already running instead of starting one", (o, v) => o.EtcdEndpoints = v),
+        new("idle-timeout", "DURATION", "cull an instance after this long without requests, e.g. 60s, 5m (default 60s)", (o, v) => o.IdleTimeout = ParseDuration(v, "-idle-timeout")),
+        new("no-allocator", "", "do not run service instances on this node", (o, _) => o.NoAllocator = true, IsSwitch: true),
         new("primary-silo", "HOST:PORT", "silo endpoint of the first node on this machine, for localhost clustering (default 127.0.0.1:11111)", (o, v) => o.PrimarySilo = v),
     ];
 
@@ -118,6 +120,19 @@ public static class NodeCommandLine
 
         var host = address[..colon].Trim('[', ']');
         return (host.Length == 0 ? "0.0.0.0" : host, port);
+    }
+
+    /// <summary>Go-style durations as the original took them: 90s, 5m, 1h, 250ms, or plain seconds.</summary>
+    private static TimeSpan ParseDuration(string value, string flag)
+    {
+        var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 0.001)
+            : value.EndsWith('s') ? (value[..^1], 1.0)
+            : value.EndsWith('m') ? (value[..^1], 60.0)
+            : value.EndsWith('h') ? (value[..^1], 3600.0)
+            : (value, 1.0);
+        return double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var amount) && amount > 0
+            ? TimeSpan.FromSeconds(amount * unit)
+            : throw new ArgumentException($"{flag} '{value}' is not a positive duration such as 60s, 5m or 1h");
     }
 
     private static int ParsePort(string value, string flag) =>

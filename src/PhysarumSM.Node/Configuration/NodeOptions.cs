@@ -48,4 +48,10 @@ public sealed class NodeOptions
 
     /// <summary>An etcd that is already running (comma separated URLs); no child etcd is started.</summary>
     public string? EtcdEndpoints { get; set; }
+
+    /// <summary>An instance with no requests for this long is culled (the original's 60 s).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Run no service instances here even when a Docker engine is available.</summary>
+    public bool NoAllocator { get; set; }
 }

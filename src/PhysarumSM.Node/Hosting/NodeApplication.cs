@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PhysarumSM.Grains;
 using PhysarumSM.Grains.Registry;
+using PhysarumSM.Containers.Engine;
 using PhysarumSM.Node.Registry;
 using PhysarumSM.Registry.Cluster;
 using PhysarumSM.Registry.Hosting;
@@ -67,10 +68,12 @@ public static class NodeApplication
             Console.WriteLine($"listening: {address.WithPeerId(libp2p.PeerId)}");
         }
 
+        var allocator = !options.NoAllocator && await DockerEngineAnswersAsync(log, cancellationToken);
+
         WebApplication app;
         try
         {
-            app = Build(options, identity, libp2p, bootLogging);
+            app = Build(options, identity, libp2p, allocator);
         }
         catch (ArgumentException ex)
         {
@@ -97,7 +100,7 @@ public static class NodeApplication
         return 0;
     }
 
-    private static WebApplication Build(NodeOptions options, IdentityKey identity, Libp2pHost libp2p, ILoggerFactory bootLogging)
+    private static WebApplication Build(NodeOptions options, IdentityKey identity, Libp2pHost libp2p, bool allocator)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -115,6 +118,7 @@ public static class NodeApplication
 
         var registry = Metrics.NewCustomRegistry();
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new NodeRoleSet(allocator));
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(libp2p);
         builder.Services.AddSingleton<CollectorRegistry>(registry);
@@ -143,7 +147,17 @@ public static class NodeApplication
         };
         builder.UseOrleans(silo =>
         {
-            silo.UsePhysarumClustering(cluster).AddPhysarumGrains();
+            silo.UsePhysarumClustering(cluster).AddPhysarumGrains().AddPhysarumNode(libp2p.PeerId.ToString());
+            if (allocator)
+            {
+                silo.AddPhysarumAllocator(o =>
+                {
+                    o.IdleTimeout = options.IdleTimeout;
+                    o.Psk = options.Psk ?? "";
+                    o.Bootstraps = libp2p.ListenAddresses.Select(a => a.WithPeerId(libp2p.PeerId).ToString()).ToList();
+                });
+            }
+
             if (registryEndpoints is null)
             {
                 silo.WithoutRegistryGrains();
@@ -207,6 +221,24 @@ public static class NodeApplication
             o.NewCluster = member.NewCluster;
         });
         return [member.ClientUrl];
+    }
+
+    /// <summary>The allocator role needs a Docker engine; without one the node says so and runs without the role.</summary>
+    private static async Task<bool> DockerEngineAnswersAsync(ILogger log, CancellationToken cancellationToken)
+    {
+        var connector = new DockerEngineConnector();
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            using var client = await connector.ConnectAsync(timeout.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is DockerEngineUnavailableException or OperationCanceledException)
+        {
+            log.LogWarning("allocator role off: {Reason}", ex.Message);
+            return false;
+        }
     }
 
     private const string DefaultPrimarySilo = "127.0.0.1:11111";

@@ -20,6 +20,7 @@ internal sealed partial class NodeRegistrationService(
     Libp2pHost host,
     PingMonitor monitor,
     NodeOptions options,
+    NodeRoleSet roles,
     ILogger<NodeRegistrationService> logger) : BackgroundService
 {
     /// <summary>How often the node heartbeats and reports its links.</summary>
@@ -96,7 +97,9 @@ internal sealed partial class NodeRegistrationService(
     {
         PeerId = host.PeerId.ToString(),
         HostName = options.Hostname,
-        Roles = NodeRoles.Overlay | (options.EtcdIp is not null || options.EtcdEndpoints is not null ? NodeRoles.Registry : NodeRoles.None),
+        Roles = NodeRoles.Overlay
+            | (options.EtcdIp is not null || options.EtcdEndpoints is not null ? NodeRoles.Registry : NodeRoles.None)
+            | (roles.Allocator ? NodeRoles.Allocator : NodeRoles.None),
         Addresses = host.ListenAddresses.Select(a => a.WithPeerId(host.PeerId).ToString()).ToImmutableArray(),
         Silo = silo.SiloAddress,
         StartedAt = _startedAt,
@@ -118,3 +121,6 @@ internal sealed partial class NodeRegistrationService(
     [LoggerMessage(1, LogLevel.Warning, "control-plane report failed: {Reason}")]
     private static partial void LogReportFailed(ILogger logger, string reason);
 }
+
+/// <summary>Roles decided at startup that are not plain flags (the allocator depends on a reachable Docker engine).</summary>
+internal sealed record NodeRoleSet(bool Allocator);
