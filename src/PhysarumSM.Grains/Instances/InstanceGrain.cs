@@ -26,6 +26,9 @@ internal sealed partial class InstanceGrain(
     [FromKeyedServices(MeshGrainOptions.ClockServiceKey)] TimeProvider clock,
     ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
 {
+    /// <summary>How long deactivation waits for the service grain to take note; it must not stall on a busy registry.</summary>
+    private static readonly TimeSpan ServiceGoneTimeout = TimeSpan.FromSeconds(5);
+
     private readonly CancellationTokenSource _watch = new();
     private InstanceInfo _info = null!;
     private IGrainTimer? _idleTimer;
@@ -123,6 +126,25 @@ internal sealed partial class InstanceGrain(
 
         var removed = await launcher.TryRemoveAsync(_info.ContainerId);
         LogDeactivated(InstanceId, _info.ContainerId, reason.ReasonCode, removed);
+        await TellServiceGoneAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Lets the service grain drop this instance from its live set. Best effort: a lost message only costs the next
+    /// resolve a fresh activation of this key, so no failure or slowness of the service grain may hold up deactivation.
+    /// </summary>
+    private async Task TellServiceGoneAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IServiceGrain>(_info.Service)
+                .InstanceGone(InstanceId, cancellationToken)
+                .WaitAsync(ServiceGoneTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogServiceNotTold(InstanceId, ex.Message);
+        }
     }
 
     private void MarkActive(DateTimeOffset at, long requests)
@@ -184,6 +206,9 @@ internal sealed partial class InstanceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {InstanceId} deactivating: {Why}")]
     private partial void LogStopping(string instanceId, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {InstanceId}: could not tell its service grain it is gone: {Error}")]
+    private partial void LogServiceNotTold(string instanceId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {InstanceId} deactivated ({Reason}); container {ContainerId} removed: {Removed}")]
     private partial void LogDeactivated(string instanceId, string containerId, DeactivationReasonCode reason, bool removed);

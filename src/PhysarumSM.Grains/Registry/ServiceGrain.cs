@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
+using PhysarumSM.Contracts;
+using PhysarumSM.Contracts.Instances;
 using PhysarumSM.Contracts.Registry;
 
 namespace PhysarumSM.Grains.Registry;
@@ -30,6 +32,10 @@ internal sealed partial class ServiceGrain(
     internal const int MaxAttempts = 5;
 
     private readonly GrainState<ServiceState> _state = new() { State = new ServiceState() };
+
+    // The instances this activation allocated and has not heard are gone. In memory only: an instance dies with its
+    // silo, and a lost activation merely re-adopts a running instance when its key comes up again as the next ordinal.
+    private readonly HashSet<InstanceKey> _live = [];
     private bool _loaded;
 
     private string Name => this.GetPrimaryKeyString();
@@ -149,6 +155,82 @@ internal sealed partial class ServiceGrain(
         }
     }
 
+    public async Task<InstanceInfo> Resolve(string fromNode, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(fromNode);
+        await LoadAsync(ct);
+        if (!_state.RecordExists || Current.Info is not { } info)
+        {
+            DeactivateOnIdle();
+            throw new KeyNotFoundException($"service '{Name}' is not registered");
+        }
+
+        // Read fresh on every call: the gateway caches routes, so this runs once per route miss, and a cached matrix
+        // could route past a requirement that links measured since then no longer meet.
+        var directory = GrainFactory.GetMeshDirectory();
+        var nodes = directory.ListNodes(ct);
+        var matrix = directory.GetRttMatrix(ct);
+        var plan = ResolutionPolicy.Plan(Name, fromNode, info.SoftRttMs, info.HardRttMs, await nodes, await matrix, _live);
+        if (plan.Steps.IsEmpty)
+        {
+            LogRefused(Name, fromNode, plan.Refusal);
+            throw new NoInstanceWithinRequirementException(Name, fromNode, info.HardRttMs, plan.Refusal);
+        }
+
+        Exception? lastFailure = null;
+        foreach (var step in plan.Steps)
+        {
+            var key = step.Instance ?? NextFreeKey(step.Node);
+            try
+            {
+                // The instance's activation reads this grain's registration: without call-chain reentrancy that call
+                // would wait behind this very Resolve. Other callers still queue, which is what keeps allocation single.
+                using var reentrancy = RequestContext.AllowCallChainReentrancy();
+                var started = await GrainFactory.GetInstanceGrain(key).EnsureStarted(ct);
+                if (_live.Add(key))
+                {
+                    LogAllocated(Name, key.Format(), fromNode, step.RttMs);
+                }
+
+                return started;
+            }
+            catch (Exception ex) when (ex is NodeUnavailableException or InstanceStartException)
+            {
+                // As the original looped over allocators: this node cannot run it now, the next best may.
+                _live.Remove(key);
+                lastFailure = ex;
+                LogStepFailed(Name, key.Format(), ex.Message);
+            }
+        }
+
+        throw new InstanceStartException(
+            $"service '{Name}' resolved from node '{fromNode}': no node within the requirement could start an instance; last error: {lastFailure!.Message}",
+            lastFailure);
+    }
+
+    public Task InstanceGone(string instanceKey, CancellationToken ct = default)
+    {
+        // An unparsable or foreign key cannot be one of ours; ignoring it keeps a dying instance's deactivation quiet.
+        if (InstanceKey.TryParse(instanceKey, out var key) && _live.Remove(key))
+        {
+            LogForgot(Name, instanceKey);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The lowest ordinal on <paramref name="node"/> not held by a live instance, so keys stay small and are reused.</summary>
+    private InstanceKey NextFreeKey(string node)
+    {
+        var ordinal = 0;
+        while (_live.Contains(new InstanceKey(Name, node, ordinal)))
+        {
+            ordinal++;
+        }
+
+        return new InstanceKey(Name, node, ordinal);
+    }
+
     private Task LoadAsync(CancellationToken cancellationToken) => _loaded ? Task.CompletedTask : ReadAsync(cancellationToken);
 
     private async Task ReadAsync(CancellationToken cancellationToken)
@@ -185,6 +267,18 @@ internal sealed partial class ServiceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Service {Name} deleted at version {Version}")]
     private partial void LogDeleted(string name, long version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Service {Name}: instance {InstanceKey} allocated for node {FromNode} (RTT {RttMs} ms)")]
+    private partial void LogAllocated(string name, string instanceKey, string fromNode, double? rttMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Service {Name}: instance {InstanceKey} could not be used, trying the next option: {Error}")]
+    private partial void LogStepFailed(string name, string instanceKey, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Service {Name}: resolve from node {FromNode} refused: {Why}")]
+    private partial void LogRefused(string name, string fromNode, string why);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Service {Name}: instance {InstanceKey} is gone; forgotten")]
+    private partial void LogForgot(string name, string instanceKey);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Service {Name}: write based on version {BasedOn} lost a race with version {Stored}; retrying")]
     private partial void LogRetry(string name, long basedOn, long stored);
