@@ -40,6 +40,13 @@ public sealed record NodeInfo
     [Id(6)]
     public DateTimeOffset LastHeartbeat { get; init; }
 
+    /// <summary>
+    /// What the node may host and has taken, so resolution skips full nodes; null for nodes without the allocator role
+    /// or from older versions, which resolution treats as having room.
+    /// </summary>
+    [Id(7)]
+    public NodeCapacity? Capacity { get; init; }
+
     /// <summary>Value equality including the addresses' contents (an <see cref="ImmutableArray{T}"/> alone compares by reference); add new members here.</summary>
     public bool Equals(NodeInfo? other) =>
         other is not null
@@ -49,8 +56,9 @@ public sealed record NodeInfo
         && Addresses.AsSpan().SequenceEqual(other.Addresses.AsSpan())
         && Equals(Silo, other.Silo)
         && StartedAt == other.StartedAt
-        && LastHeartbeat == other.LastHeartbeat;
+        && LastHeartbeat == other.LastHeartbeat
+        && Equals(Capacity, other.Capacity);
 
     /// <summary>Consistent with <see cref="Equals(NodeInfo?)"/>.</summary>
-    public override int GetHashCode() => HashCode.Combine(PeerId, HostName, Roles, Addresses.Length, Silo, StartedAt, LastHeartbeat);
+    public override int GetHashCode() => HashCode.Combine(PeerId, HostName, Roles, Addresses.Length, Silo, StartedAt, LastHeartbeat, Capacity);
 }

@@ -49,7 +49,8 @@ public static class PhysarumNodeSiloBuilderExtensions
     /// Lets the silo run service instances as Docker containers: <see cref="AllocatorOptions"/> bound from
     /// <see cref="AllocatorOptions.SectionName"/> then <paramref name="configure"/> (validated at start), a
     /// <see cref="ContainerRuntime"/> singleton over the registered <see cref="IDockerClient"/> (or one made from
-    /// <see cref="AllocatorOptions.Engine"/>). Needs <see cref="AddPhysarumNode"/> on the same silo.
+    /// <see cref="AllocatorOptions.Engine"/>), the capacity ledger (<see cref="IAllocatorCapacity"/>, for the node's heartbeat) and a
+    /// startup sweep that removes this node's containers left by a previous run. Needs <see cref="AddPhysarumNode"/> on the same silo.
     /// </summary>
     public static ISiloBuilder AddPhysarumAllocator(this ISiloBuilder builder, Action<AllocatorOptions>? configure = null)
     {
@@ -71,6 +72,10 @@ public static class PhysarumNodeSiloBuilderExtensions
             sp.GetService<ILogger<ContainerRuntime>>()));
         services.TryAddSingleton<InstanceLauncher>();
         services.TryAddSingleton<AllocatorRole>();
+        services.TryAddSingleton<NodeLedger>();
+        services.TryAddSingleton<IAllocatorCapacity>(static sp => sp.GetRequiredService<NodeLedger>());
+        services.TryAddSingleton<LeftoverSweep>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static sp => sp.GetRequiredService<LeftoverSweep>());
         services.TryAddKeyedSingleton(MeshGrainOptions.ClockServiceKey, TimeProvider.System);
         return builder;
     }

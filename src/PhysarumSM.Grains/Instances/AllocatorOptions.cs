@@ -42,6 +42,15 @@ public sealed class AllocatorOptions
     /// <summary>Extra labels on every container (e.g. a test run's marker); not the physarum.* identity labels.</summary>
     public IDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>How many instances this node runs at most, whatever their size. Default 32.</summary>
+    public int MaxInstances { get; set; } = 32;
+
+    /// <summary>CPU cores offered to instances; null = every core of the machine (<see cref="Environment.ProcessorCount"/>).</summary>
+    public double? CpuCores { get; set; }
+
+    /// <summary>Memory offered to instances, in MiB; null = the memory the runtime sees as available to this process (the machine's, or the container limit).</summary>
+    public long? MemoryMiB { get; set; }
+
     /// <summary>Where the Docker engine is, used when no <c>IDockerClient</c> is registered in the silo's services.</summary>
     public DockerEngineOptions Engine { get; set; } = new();
 

@@ -28,6 +28,11 @@ internal sealed class AllocatorOptionsValidator : IValidateOptions<AllocatorOpti
             failures.Add($"{AllocatorOptions.SectionName}: ProxyPort and MetricsPort must be within 0..65535");
         }
 
+        if (options.MaxInstances < 1 || options.CpuCores is <= 0 || options.MemoryMiB is <= 0)
+        {
+            failures.Add($"{AllocatorOptions.SectionName}: MaxInstances, CpuCores and MemoryMiB must be positive (or CpuCores/MemoryMiB unset)");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -20,6 +20,7 @@ namespace PhysarumSM.Grains.Instances;
 internal sealed partial class InstanceGrain(
     InstanceLauncher launcher,
     ContainerRuntime runtime,
+    NodeLedger ledger,
     ILocalNode localNode,
     ILocalSiloDetails localSilo,
     IOptions<AllocatorOptions> options,
@@ -49,6 +50,7 @@ internal sealed partial class InstanceGrain(
             ?? throw new InstanceStartException(InstanceId, $"instance {InstanceId}: service '{key.Service}' is not registered");
 
         var (container, adopted) = await launcher.StartAsync(key, record.Info, cancellationToken);
+        ledger.Started(InstanceId, container.Id, record.Info.CpuReq, record.Info.MemoryReq);
         var now = clock.GetUtcNow();
         _info = new InstanceInfo
         {
@@ -109,6 +111,7 @@ internal sealed partial class InstanceGrain(
             await _watch.CancelAsync();
             LogStopping(InstanceId, "asked to stop");
             await launcher.TryRemoveAsync(_info.ContainerId);
+            ledger.Stopped(InstanceId);
         }
 
         DeactivateOnIdle();
@@ -125,6 +128,7 @@ internal sealed partial class InstanceGrain(
         }
 
         var removed = await launcher.TryRemoveAsync(_info.ContainerId);
+        ledger.Stopped(InstanceId);
         LogDeactivated(InstanceId, _info.ContainerId, reason.ReasonCode, removed);
         await TellServiceGoneAsync(cancellationToken);
     }

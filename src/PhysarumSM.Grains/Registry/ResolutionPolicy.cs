@@ -27,7 +27,9 @@ internal static class ResolutionPolicy
         int hardRttMs,
         ImmutableArray<MeshNode> nodes,
         RttMatrix matrix,
-        IEnumerable<InstanceKey> live)
+        IEnumerable<InstanceKey> live,
+        double cpuReq,
+        long memoryReq)
     {
         // Only nodes that can run containers and were heard from recently may host (or keep serving) instances.
         var allocators = nodes
@@ -47,7 +49,14 @@ internal static class ResolutionPolicy
             .Where(s => Meets(hardRttMs, s.RttMs))
             .OrderBy(s => s.RttMs ?? double.PositiveInfinity).ThenBy(s => s.Node, StringComparer.Ordinal).ThenBy(s => s.Instance!.Value.Ordinal)
             .ToList();
+        // A new instance goes only where it fits. A node that publishes no capacity (an older node) stays a candidate:
+        // refusing it would strand services on a mixed-version mesh, and its own start would still fail if it were full.
+        var full = nodes
+            .Where(n => n.Info.Capacity is { } c && !c.HasRoomFor(cpuReq, memoryReq))
+            .Select(n => n.Info.PeerId)
+            .ToImmutableHashSet(StringComparer.Ordinal);
         var hosts = allocators
+            .Where(n => !full.Contains(n))
             .Select(n => new ResolutionStep(null, n, Rtt(n)))
             .Where(s => Meets(hardRttMs, s.RttMs))
             .OrderBy(s => s.RttMs ?? double.PositiveInfinity).ThenBy(s => s.Node, StringComparer.Ordinal)
@@ -60,14 +69,20 @@ internal static class ResolutionPolicy
             .Concat(instances.Where(s => !Meets(softRttMs, s.RttMs)))
             .Concat(hosts.Where(s => !Meets(softRttMs, s.RttMs)))
             .ToImmutableArray();
-        return new ResolutionPlan(steps, steps.IsEmpty ? Refuse(service, fromNode, hardRttMs, allocators, Rtt) : "");
+        return new ResolutionPlan(steps, steps.IsEmpty ? Refuse(service, fromNode, hardRttMs, allocators, full, Rtt) : "");
     }
 
-    private static string Refuse(string service, string fromNode, int hardRttMs, ImmutableHashSet<string> allocators, Func<string, double?> rtt)
+    private static string Refuse(
+        string service, string fromNode, int hardRttMs, ImmutableHashSet<string> allocators, ImmutableHashSet<string> full, Func<string, double?> rtt)
     {
         if (allocators.IsEmpty)
         {
             return $"service '{service}' resolved from node '{fromNode}': no live allocator node is listed in the mesh directory";
+        }
+
+        if (allocators.IsSubsetOf(full))
+        {
+            return $"service '{service}' resolved from node '{fromNode}': no running instance is usable and no allocator node has room for another one (full: {string.Join(", ", full.Order(StringComparer.Ordinal))})";
         }
 
         var seen = string.Join(", ", allocators.Order(StringComparer.Ordinal).Select(n => rtt(n) is { } r

@@ -170,7 +170,7 @@ internal sealed partial class ServiceGrain(
         var directory = GrainFactory.GetMeshDirectory();
         var nodes = directory.ListNodes(ct);
         var matrix = directory.GetRttMatrix(ct);
-        var plan = ResolutionPolicy.Plan(Name, fromNode, info.SoftRttMs, info.HardRttMs, await nodes, await matrix, _live);
+        var plan = ResolutionPolicy.Plan(Name, fromNode, info.SoftRttMs, info.HardRttMs, await nodes, await matrix, _live, info.CpuReq, info.MemoryReq);
         if (plan.Steps.IsEmpty)
         {
             LogRefused(Name, fromNode, plan.Refusal);

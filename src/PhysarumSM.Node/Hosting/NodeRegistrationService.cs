@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 using PhysarumSM.Contracts;
+using PhysarumSM.Grains.Instances;
 using PhysarumSM.Libp2p.Host;
 using PhysarumSM.Node.Configuration;
 using PhysarumSM.Node.Monitoring;
@@ -21,6 +23,7 @@ internal sealed partial class NodeRegistrationService(
     PingMonitor monitor,
     NodeOptions options,
     NodeRoleSet roles,
+    IServiceProvider services,
     ILogger<NodeRegistrationService> logger) : BackgroundService
 {
     /// <summary>How often the node heartbeats and reports its links.</summary>
@@ -34,13 +37,18 @@ internal sealed partial class NodeRegistrationService(
         var node = grains.GetNodeGrain(host.PeerId.ToString());
         using var timer = new PeriodicTimer(ReportPeriod);
         var registered = false;
+        var capacity = services.GetService<IAllocatorCapacity>();
+        NodeCapacity? published = null;
         do
         {
             try
             {
-                if (!registered)
+                // Capacity changes as instances start and stop: re-register when it did, so the directory
+                // (which Resolve reads) sees the room each node has; otherwise a plain heartbeat.
+                if (!registered || !Equals(capacity?.Current, published))
                 {
-                    await node.Register(Describe(), stoppingToken).ConfigureAwait(false);
+                    published = capacity?.Current;
+                    await node.Register(Describe() with { Capacity = published }, stoppingToken).ConfigureAwait(false);
                     registered = true;
                 }
                 else if (await node.Heartbeat(stoppingToken).ConfigureAwait(false) is null)
