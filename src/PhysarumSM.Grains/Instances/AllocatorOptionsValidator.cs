@@ -33,6 +33,11 @@ internal sealed class AllocatorOptionsValidator : IValidateOptions<AllocatorOpti
             failures.Add($"{AllocatorOptions.SectionName}: MaxInstances, CpuCores and MemoryMiB must be positive (or CpuCores/MemoryMiB unset)");
         }
 
+        if (options.WarmPoolTtl < TimeSpan.Zero)
+        {
+            failures.Add($"{AllocatorOptions.SectionName}:WarmPoolTtl must be zero (disabled) or positive, got {options.WarmPoolTtl}");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -13,7 +13,7 @@ namespace PhysarumSM.Grains.Instances;
 /// <summary>
 /// One service instance: active exactly while its container exists. Activation (on the node's silo, by
 /// <see cref="NodePinnedPlacementAttribute"/>) adopts or starts the container and waits until it answers; deactivation
-/// removes it. The grain deactivates itself when the container dies or when no request was reported for
+/// removes it, except after an idle cull, which parks it paused in the <see cref="WarmPool"/>. The grain deactivates itself when the container dies or when no request was reported for
 /// <see cref="AllocatorOptions.IdleTimeout"/> — its own timer, because Orleans' collection age is cluster-wide and coarse.
 /// </summary>
 [NodePinnedPlacement, Immovable, GrainType("instance")]
@@ -33,6 +33,7 @@ internal sealed partial class InstanceGrain(
     private readonly CancellationTokenSource _watch = new();
     private InstanceInfo _info = null!;
     private IGrainTimer? _idleTimer;
+    private bool _culledIdle;   // only an idle cull parks the container: Stop and a dead container must free the node at once
 
     private string InstanceId => this.GetPrimaryKeyString();
 
@@ -50,7 +51,7 @@ internal sealed partial class InstanceGrain(
             ?? throw new InstanceStartException(InstanceId, $"instance {InstanceId}: service '{key.Service}' is not registered");
 
         var (container, adopted) = await launcher.StartAsync(key, record.Info, cancellationToken);
-        ledger.Started(InstanceId, container.Id, record.Info.CpuReq, record.Info.MemoryReq);
+        ledger.Started(InstanceId, container.Id, record.Info.DockerHash, record.Info.CpuReq, record.Info.MemoryReq);
         var now = clock.GetUtcNow();
         _info = new InstanceInfo
         {
@@ -127,10 +128,19 @@ internal sealed partial class InstanceGrain(
             return;   // the activation failed: the launcher already removed what it started
         }
 
-        var removed = await launcher.TryRemoveAsync(_info.ContainerId);
+        // Parked before the ledger releases the instance, so the node's reservation never dips while the container exists.
+        var parked = _culledIdle && ledger.Pool.Enabled && await ParkAsync();
+        var removed = !parked && await launcher.TryRemoveAsync(_info.ContainerId);
         ledger.Stopped(InstanceId);
-        LogDeactivated(InstanceId, _info.ContainerId, reason.ReasonCode, removed);
+        LogDeactivated(InstanceId, _info.ContainerId, reason.ReasonCode, removed, parked);
         await TellServiceGoneAsync(cancellationToken);
+    }
+
+    private async Task<bool> ParkAsync()
+    {
+        var reservation = ledger.ReservationOf(InstanceId);
+        return reservation is not null
+               && await ledger.Pool.TryParkAsync(_info.Service, _info.ContainerId, reservation.Image, reservation.CpuCores, reservation.MemoryMiB);
     }
 
     /// <summary>
@@ -169,6 +179,7 @@ internal sealed partial class InstanceGrain(
         if (_info.State == InstanceState.Running && idle >= IdleTimeout)
         {
             _info = _info with { State = InstanceState.Stopping };
+            _culledIdle = true;
             LogStopping(InstanceId, $"idle for {idle.TotalSeconds:0.#} s");
             DeactivateOnIdle();
         }
@@ -214,6 +225,6 @@ internal sealed partial class InstanceGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {InstanceId}: could not tell its service grain it is gone: {Error}")]
     private partial void LogServiceNotTold(string instanceId, string error);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {InstanceId} deactivated ({Reason}); container {ContainerId} removed: {Removed}")]
-    private partial void LogDeactivated(string instanceId, string containerId, DeactivationReasonCode reason, bool removed);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {InstanceId} deactivated ({Reason}); container {ContainerId} removed: {Removed}, paused in the warm pool: {Parked}")]
+    private partial void LogDeactivated(string instanceId, string containerId, DeactivationReasonCode reason, bool removed, bool parked);
 }

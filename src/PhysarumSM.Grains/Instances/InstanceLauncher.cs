@@ -9,14 +9,15 @@ namespace PhysarumSM.Grains.Instances;
 
 /// <summary>
 /// Gets one instance's container running and answering: adopts the one a previous activation or node run left (by its
-/// instance label), else runs a new one from the service's image. Why apart from the grain: it touches no grain state,
+/// instance label), else unpauses one of the service's from the warm pool, else runs a new one from the service's image
+/// (evicting the oldest paused containers first when the node lacks room). Why apart from the grain: it touches no grain state,
 /// and the grain then reads as its lifecycle only.
 /// </summary>
-internal sealed partial class InstanceLauncher(ContainerRuntime runtime, IOptions<AllocatorOptions> options, ILogger<InstanceLauncher> logger)
+internal sealed partial class InstanceLauncher(ContainerRuntime runtime, NodeLedger ledger, IOptions<AllocatorOptions> options, ILogger<InstanceLauncher> logger)
 {
     private AllocatorOptions Options => options.Value;
 
-    /// <summary>A ready container for <paramref name="key"/>, and whether it was adopted.</summary>
+    /// <summary>A ready container for <paramref name="key"/>, and whether it was adopted (from a leftover or the warm pool).</summary>
     /// <exception cref="InstanceStartException">It could not be started or never answered; no container is left behind.</exception>
     public async Task<(RunningContainer Container, bool Adopted)> StartAsync(InstanceKey key, ServiceInfo service, CancellationToken cancellationToken)
     {
@@ -26,8 +27,14 @@ internal sealed partial class InstanceLauncher(ContainerRuntime runtime, IOption
         try
         {
             container = await AdoptAsync(instanceId, service, cancellationToken).ConfigureAwait(false);
+            container ??= await TakeWarmAsync(service, cancellationToken).ConfigureAwait(false);
             adopted = container is not null;
-            container ??= await runtime.RunAsync(Spec(key, service), cancellationToken).ConfigureAwait(false);
+            if (container is null)
+            {
+                await ledger.Pool.MakeRoomAsync(() => ledger.HasRoomFor(service.CpuReq, service.MemoryReq)).ConfigureAwait(false);
+                container = await runtime.RunAsync(Spec(key, service), cancellationToken).ConfigureAwait(false);
+            }
+
             await runtime.WaitReadyAsync(container, Options.ReadyTimeout, cancellationToken).ConfigureAwait(false);
             return (container, adopted);
         }
@@ -59,12 +66,45 @@ internal sealed partial class InstanceLauncher(ContainerRuntime runtime, IOption
         }
     }
 
+    // Unpauses a pooled container of the service, by id: its labels still name the culled instance, which is harmless
+    // because label adoption skips what the ledger tracks. A pooled container that cannot be resumed is removed.
+    private async Task<RunningContainer?> TakeWarmAsync(ServiceInfo service, CancellationToken cancellationToken)
+    {
+        while (ledger.Pool.TryTake(service.Name, service.DockerHash) is { } warm)
+        {
+            try
+            {
+                var container = await runtime.AdoptAsync(warm.ContainerId, cancellationToken).ConfigureAwait(false);
+                if (container is not null)
+                {
+                    await runtime.UnpauseAsync(warm.ContainerId, cancellationToken).ConfigureAwait(false);
+                    LogResumed(warm.ContainerId, service.Name);
+                    return container;
+                }
+            }
+            catch (Exception ex) when (ex is ContainerNotFoundException or InvalidOperationException or DockerEngineUnavailableException
+                                           or Docker.DotNet.DockerApiException)
+            {
+                LogResumeFailed(warm.ContainerId, ex.Message);
+            }
+
+            await TryRemoveAsync(warm.ContainerId).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
     // Keeps the first running (or paused) container of the instance that runs the service's current image; removes the rest.
     private async Task<RunningContainer?> AdoptAsync(string instanceId, ServiceInfo service, CancellationToken cancellationToken)
     {
         RunningContainer? kept = null;
         foreach (var found in await runtime.ListAsync(ContainerLabels.ForInstance(instanceId), cancellationToken).ConfigureAwait(false))
         {
+            if (ledger.Tracks(found.Id))
+            {
+                continue;   // paused in the warm pool, or resumed by another instance of the service: not this key's to take
+            }
+
             var candidate = kept is null && string.Equals(found.Image, service.DockerHash, StringComparison.Ordinal)
                 ? await runtime.AdoptAsync(found.Id, cancellationToken).ConfigureAwait(false)
                 : null;
@@ -108,6 +148,12 @@ internal sealed partial class InstanceLauncher(ContainerRuntime runtime, IOption
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removing container {ContainerId} left by instance {InstanceId} ({State}): not adoptable")]
     private partial void LogRemovingLeftover(string containerId, string instanceId, ContainerRunState state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resumed container {ContainerId} of service {Service} from the warm pool")]
+    private partial void LogResumed(string containerId, string service);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not resume pooled container {ContainerId}, removing it: {Reason}")]
+    private partial void LogResumeFailed(string containerId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}: {Reason}")]
     private partial void LogRemoveFailed(string containerId, string reason);

@@ -17,7 +17,7 @@ internal sealed partial class LeftoverSweep(ContainerRuntime runtime, NodeLedger
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(LeftoverSweep), ServiceLifecycleStage.ApplicationServices, OnStartAsync, static _ => Task.CompletedTask);
 
-    /// <summary>Removes every container labelled for this node that the ledger does not track; returns how many.</summary>
+    /// <summary>Removes every container labelled for this node that the ledger does not track (live instances and the warm pool's paused ones); returns how many.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var removed = 0;
@@ -25,7 +25,7 @@ internal sealed partial class LeftoverSweep(ContainerRuntime runtime, NodeLedger
         {
             if (ledger.Tracks(container.Id))
             {
-                continue;
+                continue;   // a live instance's, or paused in the warm pool for the next one: both are managed
             }
 
             container.Labels.TryGetValue(ContainerLabels.Instance, out var instanceId);

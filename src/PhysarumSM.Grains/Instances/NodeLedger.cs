@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PhysarumSM.Containers.Runtime;
 using PhysarumSM.Contracts;
 
 namespace PhysarumSM.Grains.Instances;
@@ -12,12 +15,20 @@ public interface IAllocatorCapacity
 }
 
 /// <summary>
-/// The instances running on this node and what they reserve, kept in memory by the instance grains. Why in memory: an
-/// instance lives and dies with this silo, and the startup sweep removes whatever an earlier run left behind.
+/// The instances running on this node and what they reserve, kept in memory by the instance grains, plus the warm pool's
+/// paused containers (they hold their reservation). Why in memory: an instance lives and dies with this silo, and the
+/// startup sweep removes whatever an earlier run left behind.
 /// </summary>
-internal sealed class NodeLedger(IOptions<AllocatorOptions> options) : IAllocatorCapacity
+internal sealed class NodeLedger(
+    IOptions<AllocatorOptions> options,
+    ContainerRuntime runtime,
+    [FromKeyedServices(MeshGrainOptions.ClockServiceKey)] TimeProvider clock,
+    ILogger<WarmPool> poolLogger) : IAllocatorCapacity, IDisposable
 {
     private const long BytesPerMiB = 1024 * 1024;
+
+    /// <summary>The node's warm pool; owned here because a paused container is capacity this ledger must count.</summary>
+    public WarmPool Pool { get; } = new(runtime, options, clock, poolLogger);
 
     private readonly ConcurrentDictionary<string, Reservation> _running = new(StringComparer.Ordinal);
 
@@ -26,7 +37,10 @@ internal sealed class NodeLedger(IOptions<AllocatorOptions> options) : IAllocato
         get
         {
             var o = options.Value;
-            var reservations = _running.Values.ToList();   // one snapshot, so the three figures agree
+            // One snapshot each, so the figures agree; a paused container still holds its memory and its slot.
+            var reservations = _running.Values.Select(r => (r.CpuCores, r.MemoryMiB))
+                .Concat(Pool.Paused.Select(p => (p.CpuCores, p.MemoryMiB)))
+                .ToList();
             return new NodeCapacity
             {
                 CpuCores = o.CpuCores ?? Environment.ProcessorCount,
@@ -40,14 +54,24 @@ internal sealed class NodeLedger(IOptions<AllocatorOptions> options) : IAllocato
     }
 
     /// <summary>Records a started instance; starting the same instance again replaces its entry (an adoption is not a second instance).</summary>
-    public void Started(string instanceId, string containerId, double cpuCores, long memoryMiB) =>
-        _running[instanceId] = new Reservation(containerId, cpuCores, memoryMiB);
+    public void Started(string instanceId, string containerId, string image, double cpuCores, long memoryMiB) =>
+        _running[instanceId] = new Reservation(containerId, image, cpuCores, memoryMiB);
+
+    /// <summary>What the instance reserved; null when it is not recorded.</summary>
+    public Reservation? ReservationOf(string instanceId) => _running.GetValueOrDefault(instanceId);
 
     /// <summary>Releases what the instance reserved; false when it was not recorded.</summary>
     public bool Stopped(string instanceId) => _running.TryRemove(instanceId, out _);
 
-    /// <summary>Whether a live instance owns <paramref name="containerId"/>, so the sweep leaves it alone.</summary>
-    public bool Tracks(string containerId) => _running.Values.Any(r => string.Equals(r.ContainerId, containerId, StringComparison.Ordinal));
+    /// <summary>Whether a live instance or the warm pool owns <paramref name="containerId"/>, so the sweep and label adoption leave it alone.</summary>
+    public bool Tracks(string containerId) =>
+        Pool.Tracks(containerId) || _running.Values.Any(r => string.Equals(r.ContainerId, containerId, StringComparison.Ordinal));
 
-    private sealed record Reservation(string ContainerId, double CpuCores, long MemoryMiB);
+    /// <summary>Whether one more instance of this size fits, paused containers counted.</summary>
+    public bool HasRoomFor(double cpuCores, long memoryMiB) => Current.HasRoomFor(cpuCores, memoryMiB);
+
+    public void Dispose() => Pool.Dispose();
+
+    /// <summary>One instance's container and what it reserves; the image lets the warm pool match the service's current one.</summary>
+    internal sealed record Reservation(string ContainerId, string Image, double CpuCores, long MemoryMiB);
 }

@@ -30,6 +30,7 @@ public static class NodeCommandLine
         new("etcd-peer-port", "PORT", "etcd peer port (default 2380)", (o, v) => o.EtcdPeerPort = ParsePort(v, "-etcd-peer-port")),
         new("etcd-endpoints", "URL,...", "use an etcd that is already running instead of starting one", (o, v) => o.EtcdEndpoints = v),
         new("idle-timeout", "DURATION", "cull an instance after this long without requests, e.g. 60s, 5m (default 60s)", (o, v) => o.IdleTimeout = ParseDuration(v, "-idle-timeout")),
+        new("warm-pool-ttl", "DURATION", "keep a culled instance's container paused this long for reuse; 0 disables (default 5m)", (o, v) => o.WarmPoolTtl = v is "0" ? TimeSpan.Zero : ParseDuration(v, "-warm-pool-ttl")),
         new("no-allocator", "", "do not run service instances on this node", (o, _) => o.NoAllocator = true, IsSwitch: true),
         new("primary-silo", "HOST:PORT", "silo endpoint of the first node on this machine, for localhost clustering (default 127.0.0.1:11111)", (o, v) => o.PrimarySilo = v),
     ];

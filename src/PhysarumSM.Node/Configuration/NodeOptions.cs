@@ -54,4 +54,7 @@ public sealed class NodeOptions
 
     /// <summary>Run no service instances here even when a Docker engine is available.</summary>
     public bool NoAllocator { get; set; }
+
+    /// <summary>How long a culled instance's container stays paused for reuse; zero removes it at once.</summary>
+    public TimeSpan WarmPoolTtl { get; set; } = TimeSpan.FromMinutes(5);
 }

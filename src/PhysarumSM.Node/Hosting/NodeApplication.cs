@@ -153,6 +153,7 @@ public static class NodeApplication
                 silo.AddPhysarumAllocator(o =>
                 {
                     o.IdleTimeout = options.IdleTimeout;
+                    o.WarmPoolTtl = options.WarmPoolTtl;
                     o.Psk = options.Psk ?? "";
                     o.Bootstraps = libp2p.ListenAddresses.Select(a => a.WithPeerId(libp2p.PeerId).ToString()).ToList();
                 });

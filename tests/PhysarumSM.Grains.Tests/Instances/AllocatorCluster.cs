@@ -1,5 +1,6 @@
 using Orleans.TestingHost;
 using PhysarumSM.Contracts.Registry;
+using PhysarumSM.Grains.Instances;
 using PhysarumSM.Grains.Registry;
 
 namespace PhysarumSM.Grains.Tests.Instances;
@@ -10,7 +11,9 @@ namespace PhysarumSM.Grains.Tests.Instances;
 /// </summary>
 internal static class AllocatorCluster
 {
-    public static async Task<InProcessTestCluster> StartAsync(short silos, string nodePrefix, string runLabel, string runId, TimeSpan idleTimeout)
+    /// <summary>Starts the cluster; the warm pool is off unless <paramref name="configure"/> turns it on, so a cull removes at once.</summary>
+    public static async Task<InProcessTestCluster> StartAsync(
+        short silos, string nodePrefix, string runLabel, string runId, TimeSpan idleTimeout, Action<AllocatorOptions>? configure = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((siloOptions, silo) =>
@@ -22,6 +25,8 @@ internal static class AllocatorCluster
             {
                 o.IdleTimeout = idleTimeout;
                 o.Labels[runLabel] = runId;
+                o.WarmPoolTtl = TimeSpan.Zero;
+                configure?.Invoke(o);
             });
         });
         var cluster = builder.Build();
