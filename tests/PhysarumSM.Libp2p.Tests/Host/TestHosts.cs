@@ -23,9 +23,6 @@ internal static class TestHosts
         return host;
     }
 
-    /// <summary>The first listen address with /p2p/ appended, ready to dial.</summary>
-    public static PhysarumSM.Libp2p.Multiformats.Multiaddr DialAddress(this Libp2pHost host) => host.ListenAddresses[0].WithPeerId(host.PeerId);
-
     /// <summary>Deterministic per-stream payload so each echo can be checked byte for byte.</summary>
     public static byte[] Payload(int seed, int size)
     {

@@ -21,9 +21,6 @@ internal static class LoopbackHosts
         return host;
     }
 
-    /// <summary>The first listen address with /p2p/ appended, ready to dial.</summary>
-    public static Multiaddr DialAddress(this Libp2pHost host) => host.ListenAddresses[0].WithPeerId(host.PeerId);
-
     /// <summary>The TCP port of the first listen address.</summary>
     public static int Port(this Libp2pHost host) => host.ListenAddresses[0].Components[1].Port;
 
