@@ -71,13 +71,11 @@ public sealed class MeshIntegrationTests
             return delayed is >= 80 and <= 120 && delayedLast is >= 80 and <= 120;
         }, ct, "slow->a RTT settles at about 100 ms");
 
+        // The other pairs settle near 0 (the first pings of a fresh process are slow while it compiles, and the
+        // EWMA remembers them for a while, so the last RTT is what is compared).
         await Eventually.HoldsAsync(async () =>
-            await mesh.GaugeAsync(slow, "ping_rtt", c.PeerId, ct) is not null && await mesh.GaugeAsync(c, "ping_rtt", a.PeerId, ct) is not null,
-            ct, "the other pairs are measured");
-        var fast = await mesh.GaugeAsync(slow, "ping_ewma_rtt", c.PeerId, ct);
-        var other = await mesh.GaugeAsync(c, "ping_ewma_rtt", a.PeerId, ct);
-        Assert.True(fast < 20, $"slow->c should stay fast, was {fast} ms");
-        Assert.True(other < 20, $"c->a should stay fast, was {other} ms");
+            await mesh.GaugeAsync(slow, "ping_rtt", c.PeerId, ct) is < 20 && await mesh.GaugeAsync(c, "ping_rtt", a.PeerId, ct) is < 20,
+            ct, "slow->c and c->a stay fast (< 20 ms)");
 
         var grains = await mesh.ClientAsync(ct);
         await Eventually.HoldsAsync(async () =>
