@@ -10,6 +10,7 @@ using PhysarumSM.Containers.Runtime;
 using PhysarumSM.Contracts.Instances;
 using PhysarumSM.Grains.Instances;
 using PhysarumSM.Grains.Placement;
+using Prometheus;
 
 namespace PhysarumSM.Grains;
 
@@ -71,6 +72,8 @@ public static class PhysarumNodeSiloBuilderExtensions
             sp.GetRequiredService<IOptions<AllocatorOptions>>().Value.Runtime,
             sp.GetService<ILogger<ContainerRuntime>>()));
         services.TryAddSingleton<InstanceLauncher>();
+        services.TryAddSingleton(static _ => Metrics.NewCustomRegistry());   // the node registers the one its /metrics serves
+        services.TryAddSingleton<AllocatorMetrics>();
         services.TryAddSingleton<AllocatorRole>();
         services.TryAddSingleton<NodeLedger>();
         services.TryAddSingleton<IAllocatorCapacity>(static sp => sp.GetRequiredService<NodeLedger>());

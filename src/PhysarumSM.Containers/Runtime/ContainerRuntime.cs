@@ -76,10 +76,27 @@ public sealed partial class ContainerRuntime : IDisposable
         var network = await CallAsync(null, token => _client.Networks.InspectNetworkAsync(_options.Network, token), cancellationToken).ConfigureAwait(false);
         var gateway = network.IPAM?.Config?
             .Select(config => config.Gateway)
-            .FirstOrDefault(address => IPAddress.TryParse(address, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+            .FirstOrDefault(address => IPAddress.TryParse(address, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            ?? BridgeInterfaceAddress(network.Options);
         _gatewayAddress = gateway ?? throw new InvalidOperationException(
             $"Docker network '{_options.Network}' has no IPv4 gateway to give containers as PROXY_IP: set Containers:GatewayAddress");
         return gateway;
+    }
+
+    // A freshly started dockerd may report the default bridge's IPAM config without its gateway; the host's address on
+    // the bridge interface (docker0) is that gateway, so read it from the interface the network names.
+    private static string? BridgeInterfaceAddress(IDictionary<string, string>? networkOptions)
+    {
+        if (networkOptions?.TryGetValue("com.docker.network.bridge.name", out var name) != true)
+        {
+            return null;
+        }
+
+        return System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(nic => string.Equals(nic.Name, name, StringComparison.Ordinal))
+            .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)
+            .Select(unicast => unicast.Address)
+            .FirstOrDefault(ip => ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)?.ToString();
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ internal sealed partial class InstanceGrain(
     InstanceLauncher launcher,
     ContainerRuntime runtime,
     NodeLedger ledger,
+    AllocatorMetrics metrics,
     ILocalNode localNode,
     ILocalSiloDetails localSilo,
     IOptions<AllocatorOptions> options,
@@ -50,7 +51,21 @@ internal sealed partial class InstanceGrain(
         var record = await GrainFactory.GetGrain<IServiceGrain>(key.Service).Get(cancellationToken)
             ?? throw new InstanceStartException(InstanceId, $"instance {InstanceId}: service '{key.Service}' is not registered");
 
-        var (container, adopted) = await launcher.StartAsync(key, record.Info, cancellationToken);
+        var began = clock.GetTimestamp();
+        RunningContainer container;
+        AllocationOutcome outcome;
+        try
+        {
+            (container, outcome) = await launcher.StartAsync(key, record.Info, cancellationToken);
+        }
+        catch (InstanceStartException)
+        {
+            metrics.Allocated(key.Service, AllocationOutcome.Failed, clock.GetElapsedTime(began));
+            throw;
+        }
+
+        metrics.Allocated(key.Service, outcome, clock.GetElapsedTime(began));
+        var adopted = outcome != AllocationOutcome.Started;
         ledger.Started(InstanceId, container.Id, record.Info.DockerHash, record.Info.CpuReq, record.Info.MemoryReq);
         var now = clock.GetUtcNow();
         _info = new InstanceInfo
@@ -180,6 +195,7 @@ internal sealed partial class InstanceGrain(
         {
             _info = _info with { State = InstanceState.Stopping };
             _culledIdle = true;
+            metrics.Culled(_info.Service);
             LogStopping(InstanceId, $"idle for {idle.TotalSeconds:0.#} s");
             DeactivateOnIdle();
         }

@@ -17,26 +17,31 @@ internal sealed partial class InstanceLauncher(ContainerRuntime runtime, NodeLed
 {
     private AllocatorOptions Options => options.Value;
 
-    /// <summary>A ready container for <paramref name="key"/>, and whether it was adopted (from a leftover or the warm pool).</summary>
+    /// <summary>A ready container for <paramref name="key"/>, and where it came from (new, a leftover adopted, or the warm pool).</summary>
     /// <exception cref="InstanceStartException">It could not be started or never answered; no container is left behind.</exception>
-    public async Task<(RunningContainer Container, bool Adopted)> StartAsync(InstanceKey key, ServiceInfo service, CancellationToken cancellationToken)
+    public async Task<(RunningContainer Container, AllocationOutcome Outcome)> StartAsync(InstanceKey key, ServiceInfo service, CancellationToken cancellationToken)
     {
         var instanceId = key.Format();
         RunningContainer? container = null;
-        var adopted = false;
+        var outcome = AllocationOutcome.Adopted;
         try
         {
             container = await AdoptAsync(instanceId, service, cancellationToken).ConfigureAwait(false);
-            container ??= await TakeWarmAsync(service, cancellationToken).ConfigureAwait(false);
-            adopted = container is not null;
             if (container is null)
             {
+                outcome = AllocationOutcome.Warm;
+                container = await TakeWarmAsync(service, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (container is null)
+            {
+                outcome = AllocationOutcome.Started;
                 await ledger.Pool.MakeRoomAsync(() => ledger.HasRoomFor(service.CpuReq, service.MemoryReq)).ConfigureAwait(false);
                 container = await runtime.RunAsync(Spec(key, service), cancellationToken).ConfigureAwait(false);
             }
 
             await runtime.WaitReadyAsync(container, Options.ReadyTimeout, cancellationToken).ConfigureAwait(false);
-            return (container, adopted);
+            return (container, outcome);
         }
         catch (Exception ex) when (ex is ContainerStartException or DockerEngineUnavailableException or ContainerNotFoundException
                                        or InvalidOperationException or ArgumentException or OperationCanceledException)

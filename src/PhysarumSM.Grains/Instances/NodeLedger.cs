@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PhysarumSM.Containers.Runtime;
 using PhysarumSM.Contracts;
+using PhysarumSM.Contracts.Instances;
 
 namespace PhysarumSM.Grains.Instances;
 
@@ -22,6 +23,7 @@ public interface IAllocatorCapacity
 internal sealed class NodeLedger(
     IOptions<AllocatorOptions> options,
     ContainerRuntime runtime,
+    AllocatorMetrics metrics,
     [FromKeyedServices(MeshGrainOptions.ClockServiceKey)] TimeProvider clock,
     ILogger<WarmPool> poolLogger) : IAllocatorCapacity, IDisposable
 {
@@ -54,14 +56,22 @@ internal sealed class NodeLedger(
     }
 
     /// <summary>Records a started instance; starting the same instance again replaces its entry (an adoption is not a second instance).</summary>
-    public void Started(string instanceId, string containerId, string image, double cpuCores, long memoryMiB) =>
+    public void Started(string instanceId, string containerId, string image, double cpuCores, long memoryMiB)
+    {
         _running[instanceId] = new Reservation(containerId, image, cpuCores, memoryMiB);
+        PublishCount(instanceId);
+    }
 
     /// <summary>What the instance reserved; null when it is not recorded.</summary>
     public Reservation? ReservationOf(string instanceId) => _running.GetValueOrDefault(instanceId);
 
     /// <summary>Releases what the instance reserved; false when it was not recorded.</summary>
-    public bool Stopped(string instanceId) => _running.TryRemove(instanceId, out _);
+    public bool Stopped(string instanceId)
+    {
+        var removed = _running.TryRemove(instanceId, out _);
+        PublishCount(instanceId);
+        return removed;
+    }
 
     /// <summary>Whether a live instance or the warm pool owns <paramref name="containerId"/>, so the sweep and label adoption leave it alone.</summary>
     public bool Tracks(string containerId) =>
@@ -71,6 +81,14 @@ internal sealed class NodeLedger(
     public bool HasRoomFor(double cpuCores, long memoryMiB) => Current.HasRoomFor(cpuCores, memoryMiB);
 
     public void Dispose() => Pool.Dispose();
+
+    // Counted from the ledger itself, so the gauge can never drift from what the node reserves.
+    private void PublishCount(string instanceId)
+    {
+        var service = InstanceKey.Parse(instanceId).Service;
+        var prefix = service + InstanceKey.Separator;
+        metrics.InstancesNow(service, _running.Keys.Count(k => k.StartsWith(prefix, StringComparison.Ordinal)));
+    }
 
     /// <summary>One instance's container and what it reserves; the image lets the warm pool match the service's current one.</summary>
     internal sealed record Reservation(string ContainerId, string Image, double CpuCores, long MemoryMiB);

@@ -32,6 +32,9 @@ public static class NodeCommandLine
         new("idle-timeout", "DURATION", "cull an instance after this long without requests, e.g. 60s, 5m (default 60s)", (o, v) => o.IdleTimeout = ParseDuration(v, "-idle-timeout")),
         new("warm-pool-ttl", "DURATION", "keep a culled instance's container paused this long for reuse; 0 disables (default 5m)", (o, v) => o.WarmPoolTtl = v is "0" ? TimeSpan.Zero : ParseDuration(v, "-warm-pool-ttl")),
         new("no-allocator", "", "do not run service instances on this node", (o, _) => o.NoAllocator = true, IsSwitch: true),
+        new("max-instances", "N", "run at most N service instances here, warm-pool containers included (default 32)", (o, v) => o.MaxInstances = ParsePositive(v, "-max-instances")),
+        new("cpus", "CORES", "CPU cores offered to instances (CpuReq counts against it; default: every core)", (o, v) => o.Cpus = ParsePositiveNumber(v, "-cpus")),
+        new("memory", "MIB", "memory offered to instances in MiB (MemoryReq counts against it; default: the machine's)", (o, v) => o.MemoryMiB = ParsePositive(v, "-memory")),
         new("primary-silo", "HOST:PORT", "silo endpoint of the first node on this machine, for localhost clustering (default 127.0.0.1:11111)", (o, v) => o.PrimarySilo = v),
     ];
 
@@ -135,6 +138,14 @@ public static class NodeCommandLine
             ? TimeSpan.FromSeconds(amount * unit)
             : throw new ArgumentException($"{flag} '{value}' is not a positive duration such as 60s, 5m or 1h");
     }
+
+    private static int ParsePositive(string value, string flag) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n : throw new ArgumentException($"{flag} '{value}' is not a positive whole number");
+
+    private static double ParsePositiveNumber(string value, string flag) =>
+        double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 && double.IsFinite(n)
+            ? n : throw new ArgumentException($"{flag} '{value}' is not a positive number such as 1.5");
 
     private static int ParsePort(string value, string flag) =>
         int.TryParse(value, out var port) && port is > 0 and <= 65535 ? port : throw new ArgumentException($"{flag} '{value}' is not a port (1-65535)");

@@ -57,4 +57,13 @@ public sealed class NodeOptions
 
     /// <summary>How long a culled instance's container stays paused for reuse; zero removes it at once.</summary>
     public TimeSpan WarmPoolTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>At most this many instances (warm-pool containers included) on this node.</summary>
+    public int MaxInstances { get; set; } = 32;
+
+    /// <summary>CPU cores offered to instances; null = every core.</summary>
+    public double? Cpus { get; set; }
+
+    /// <summary>Memory offered to instances in MiB; null = what the machine has.</summary>
+    public long? MemoryMiB { get; set; }
 }

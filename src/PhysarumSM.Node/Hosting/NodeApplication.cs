@@ -154,6 +154,9 @@ public static class NodeApplication
                 {
                     o.IdleTimeout = options.IdleTimeout;
                     o.WarmPoolTtl = options.WarmPoolTtl;
+                    o.MaxInstances = options.MaxInstances;
+                    o.CpuCores = options.Cpus;
+                    o.MemoryMiB = options.MemoryMiB;
                     o.Psk = options.Psk ?? "";
                     o.Bootstraps = libp2p.ListenAddresses.Select(a => a.WithPeerId(libp2p.PeerId).ToString()).ToList();
                 });

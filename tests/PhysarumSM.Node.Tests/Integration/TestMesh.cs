@@ -81,6 +81,16 @@ internal sealed class TestMesh : IAsyncDisposable
         return _client.Services.GetRequiredService<IClusterClient>();
     }
 
+    /// <summary>Drops the Orleans client, so the next <see cref="ClientAsync"/> connects afresh (after the cluster's nodes restarted).</summary>
+    public async Task ResetClientAsync()
+    {
+        if (_client is not null)
+        {
+            await StopClientAsync(_client);
+            _client = null;
+        }
+    }
+
     /// <summary>Latest gauge value for <paramref name="metric"/> from <paramref name="node"/> towards <paramref name="target"/>.</summary>
     public async Task<double?> GaugeAsync(NodeProcess node, string metric, string target, CancellationToken cancellationToken)
     {
@@ -92,17 +102,7 @@ internal sealed class TestMesh : IAsyncDisposable
     {
         if (_client is not null)
         {
-            try
-            {
-                using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await _client.StopAsync(stop.Token);
-            }
-            catch (Exception)
-            {
-                // The cluster may already be gone.
-            }
-
-            _client.Dispose();
+            await StopClientAsync(_client);
         }
 
         foreach (var node in Enumerable.Reverse(Nodes))
@@ -112,5 +112,20 @@ internal sealed class TestMesh : IAsyncDisposable
 
         Http.Dispose();
         System.IO.Directory.Delete(_directory, recursive: true);
+    }
+
+    private static async Task StopClientAsync(IHost client)
+    {
+        try
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await client.StopAsync(stop.Token);
+        }
+        catch (Exception)
+        {
+            // The cluster may already be gone.
+        }
+
+        client.Dispose();
     }
 }
