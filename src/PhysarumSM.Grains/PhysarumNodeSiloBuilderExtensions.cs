@@ -77,6 +77,7 @@ public static class PhysarumNodeSiloBuilderExtensions
         services.TryAddSingleton<AllocatorRole>();
         services.TryAddSingleton<NodeLedger>();
         services.TryAddSingleton<IAllocatorCapacity>(static sp => sp.GetRequiredService<NodeLedger>());
+        services.TryAddSingleton<ILocalInstanceTable>(static sp => sp.GetRequiredService<NodeLedger>());
         services.TryAddSingleton<LeftoverSweep>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(static sp => sp.GetRequiredService<LeftoverSweep>());
         services.TryAddKeyedSingleton(MeshGrainOptions.ClockServiceKey, TimeProvider.System);

@@ -16,6 +16,7 @@ public sealed class DockerEngine : IAsyncDisposable
     private static readonly TimeSpan ScriptGuard = TimeSpan.FromMinutes(10);
     private static bool engineReady;
     private static bool sampleReady;
+    private static bool greeterReady;
 
     private DockerEngine(DockerClient client, Uri endpoint)
     {
@@ -34,6 +35,9 @@ public sealed class DockerEngine : IAsyncDisposable
 
     /// <summary>samples/HelloWorld, the build directory of the sample's image-conf.json.</summary>
     public static string HelloWorldDirectory => Path.Combine(RepositoryRoot.Path, "samples", "HelloWorld");
+
+    /// <summary>samples/Greeter, the build directory of the Greeter sample's image-conf.json.</summary>
+    public static string GreeterDirectory => Path.Combine(RepositoryRoot.Path, "samples", "Greeter");
 
     /// <summary>Makes sure the engine runs and the base image exists (once per run, serialised), then connects.</summary>
     /// <param name="cancellationToken">A failure guard: cancel to give up waiting.</param>
@@ -73,6 +77,27 @@ public sealed class DockerEngine : IAsyncDisposable
             }
 
             return HelloWorldDirectory;
+        }
+        finally
+        {
+            PrepareGate.Release();
+        }
+    }
+
+    /// <summary>Publishes the Greeter sample (samples/Greeter/build.sh) once per run; returns its build directory.</summary>
+    /// <param name="cancellationToken">A failure guard: cancel to give up waiting.</param>
+    public static async Task<string> PublishGreeterAsync(CancellationToken cancellationToken = default)
+    {
+        await PrepareGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!greeterReady)
+            {
+                await RunScriptAsync(Path.Combine("samples", "Greeter", "build.sh"), cancellationToken).ConfigureAwait(false);
+                greeterReady = true;
+            }
+
+            return GreeterDirectory;
         }
         finally
         {

@@ -82,6 +82,11 @@ public sealed partial class NodeProcess : IAsyncDisposable
             "-gateway-port", ports.Gateway.ToString(CultureInfo.InvariantCulture),
             "-keyfile", keyFile,
         };
+        if (ports.Proxy != 0)
+        {
+            flags.AddRange(["-proxy-listen-addr", $"127.0.0.1:{ports.Proxy}"]);
+        }
+
         if (primarySiloPort is not null)
         {
             flags.AddRange(["-primary-silo", $"127.0.0.1:{primarySiloPort}"]);
@@ -164,13 +169,19 @@ public sealed partial class NodeProcess : IAsyncDisposable
     private static partial Regex ListeningLine();
 }
 
-/// <summary>The four ports of one test node.</summary>
+/// <summary>The ports of one test node: overlay, metrics, Orleans silo and client gateway, and its HTTP gateway (<see cref="Proxy"/>).</summary>
 public sealed record NodePorts(int P2p, int Metrics, int Silo, int Gateway)
 {
+    /// <summary>The HTTP gateway port (-proxy-listen-addr); 0 = not set (the node's default 4200).</summary>
+    public int Proxy { get; init; }
+
+    /// <summary>The HTTP gateway's base address.</summary>
+    public Uri ProxyUri => new($"http://127.0.0.1:{Proxy}/");
+
     public static NodePorts Allocate()
     {
-        var ports = FreePorts.Take(4);
-        return new NodePorts(ports[0], ports[1], ports[2], ports[3]);
+        var ports = FreePorts.Take(5);
+        return new NodePorts(ports[0], ports[1], ports[2], ports[3]) { Proxy = ports[4] };
     }
 }
 

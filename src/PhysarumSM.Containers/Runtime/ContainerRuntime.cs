@@ -461,7 +461,8 @@ public sealed partial class ContainerRuntime : IDisposable
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(_options.ProbeRequestTimeout);
-        using var request = new HttpRequestMessage(HttpMethod.Get, address);
+        // HEAD: any HTTP answer means ready, and a service's GET / may be real work (the Greeter's calls another service).
+        using var request = new HttpRequestMessage(HttpMethod.Head, address);
         request.Headers.ConnectionClose = true;
         try
         {

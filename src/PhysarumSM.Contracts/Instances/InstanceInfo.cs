@@ -54,4 +54,8 @@ public sealed record InstanceInfo
     /// <summary>Requests reported by gateways since the activation.</summary>
     [Id(11)]
     public long Requests { get; init; }
+
+    /// <summary>When this activation of the instance became ready, by the hosting node's clock; a resolve that sees it after its own start caused a cold start.</summary>
+    [Id(12)]
+    public DateTimeOffset ActivatedAt { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -66,7 +67,8 @@ internal sealed partial class InstanceGrain(
 
         metrics.Allocated(key.Service, outcome, clock.GetElapsedTime(began));
         var adopted = outcome != AllocationOutcome.Started;
-        ledger.Started(InstanceId, container.Id, record.Info.DockerHash, record.Info.CpuReq, record.Info.MemoryReq);
+        var endpoint = new IPEndPoint(IPAddress.Parse(options.Value.Runtime.HostAddress), container.HostPort);
+        ledger.Started(InstanceId, container.Id, record.Info.DockerHash, record.Info.CpuReq, record.Info.MemoryReq, endpoint);
         var now = clock.GetUtcNow();
         _info = new InstanceInfo
         {
@@ -81,6 +83,7 @@ internal sealed partial class InstanceGrain(
             Adopted = adopted,
             State = InstanceState.Running,
             LastActivityAt = now,
+            ActivatedAt = now,
         };
         LogActivated(InstanceId, container.Id, _info.Endpoint, adopted);
 
@@ -190,6 +193,12 @@ internal sealed partial class InstanceGrain(
 
     private Task CheckIdle()
     {
+        // Requests the gateway and the tunnel counted on this node since the last check.
+        if (ledger.TakeRequests(InstanceId) is { Count: > 0 } traffic)
+        {
+            MarkActive(traffic.LastAt ?? clock.GetUtcNow(), traffic.Count);
+        }
+
         var idle = clock.GetUtcNow() - _info.LastActivityAt;
         if (_info.State == InstanceState.Running && idle >= IdleTimeout)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ internal sealed class NodeLedger(
     ContainerRuntime runtime,
     AllocatorMetrics metrics,
     [FromKeyedServices(MeshGrainOptions.ClockServiceKey)] TimeProvider clock,
-    ILogger<WarmPool> poolLogger) : IAllocatorCapacity, IDisposable
+    ILogger<WarmPool> poolLogger) : IAllocatorCapacity, ILocalInstanceTable, IDisposable
 {
     private const long BytesPerMiB = 1024 * 1024;
 
@@ -56,9 +57,9 @@ internal sealed class NodeLedger(
     }
 
     /// <summary>Records a started instance; starting the same instance again replaces its entry (an adoption is not a second instance).</summary>
-    public void Started(string instanceId, string containerId, string image, double cpuCores, long memoryMiB)
+    public void Started(string instanceId, string containerId, string image, double cpuCores, long memoryMiB, IPEndPoint endpoint)
     {
-        _running[instanceId] = new Reservation(containerId, image, cpuCores, memoryMiB);
+        _running[instanceId] = new Reservation(containerId, image, cpuCores, memoryMiB, endpoint, new InstanceTraffic());
         PublishCount(instanceId);
     }
 
@@ -72,6 +73,24 @@ internal sealed class NodeLedger(
         PublishCount(instanceId);
         return removed;
     }
+
+    public bool TryGetEndpoint(string instanceId, out IPEndPoint endpoint)
+    {
+        endpoint = _running.TryGetValue(instanceId, out var reservation) ? reservation.Endpoint : null!;
+        return endpoint is not null;
+    }
+
+    public void RecordRequest(string instanceId)
+    {
+        if (_running.TryGetValue(instanceId, out var reservation))
+        {
+            reservation.Traffic.Record(clock.GetUtcNow());
+        }
+    }
+
+    /// <summary>The requests counted for the instance since the last call, and when the latest arrived; (0, null) when none or not running.</summary>
+    public (long Count, DateTimeOffset? LastAt) TakeRequests(string instanceId) =>
+        _running.TryGetValue(instanceId, out var reservation) ? reservation.Traffic.Take() : (0, null);
 
     /// <summary>Whether a live instance or the warm pool owns <paramref name="containerId"/>, so the sweep and label adoption leave it alone.</summary>
     public bool Tracks(string containerId) =>
@@ -91,5 +110,25 @@ internal sealed class NodeLedger(
     }
 
     /// <summary>One instance's container and what it reserves; the image lets the warm pool match the service's current one.</summary>
-    internal sealed record Reservation(string ContainerId, string Image, double CpuCores, long MemoryMiB);
+    internal sealed record Reservation(string ContainerId, string Image, double CpuCores, long MemoryMiB, IPEndPoint Endpoint, InstanceTraffic Traffic);
+
+    /// <summary>Requests counted on the data path, lock-free: many request threads add, the instance's timer takes.</summary>
+    internal sealed class InstanceTraffic
+    {
+        private long _count;
+        private long _lastTicks;
+
+        public void Record(DateTimeOffset at)
+        {
+            Interlocked.Increment(ref _count);
+            Interlocked.Exchange(ref _lastTicks, at.UtcTicks);
+        }
+
+        public (long Count, DateTimeOffset? LastAt) Take()
+        {
+            var count = Interlocked.Exchange(ref _count, 0);
+            var ticks = Interlocked.Read(ref _lastTicks);
+            return (count, count == 0 || ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero));
+        }
+    }
 }

@@ -16,6 +16,8 @@ public static class NodeCommandLine
         new("psk", "PASSPHRASE", "private-network passphrase (env P2P_PSK)", (o, v) => o.Psk = v),
         new("p2p-listen-addr", "ADDR", "libp2p listen address, [HOST]:PORT or multiaddr (default :4001)", (o, v) => o.P2pListenAddress = v),
         new("prom-listen-addr", "ADDR", "Prometheus /metrics address, [HOST]:PORT (default :9100)", (o, v) => o.PromListenAddress = v),
+        new("proxy-listen-addr", "ADDR", "HTTP gateway address for /{service}/{path}, [HOST]:PORT (default 127.0.0.1:4200)", (o, v) => o.ProxyListenAddress = v),
+        new("cold-start-timeout", "DURATION", "how long a gateway request waits for a cold start before 504 (default 30s)", (o, v) => o.ColdStartTimeout = ParseDuration(v, "-cold-start-timeout")),
         new("hostname", "NAME", "this node's label in metrics (default: machine name)", (o, v) => o.Hostname = v),
         new("keyfile", "PATH", "identity key file, created on first start (default ~/.physarum/identity.key)", (o, v) => o.KeyFile = v),
         new("ephemeral", "", "use a fresh identity; do not read or write the key file", (o, _) => o.Ephemeral = true, IsSwitch: true),

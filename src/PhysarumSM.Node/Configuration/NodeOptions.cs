@@ -58,6 +58,12 @@ public sealed class NodeOptions
     /// <summary>How long a culled instance's container stays paused for reuse; zero removes it at once.</summary>
     public TimeSpan WarmPoolTtl { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>The HTTP gateway's address, [HOST]:PORT; containers reach it on the Docker bridge at the same port.</summary>
+    public string ProxyListenAddress { get; set; } = "127.0.0.1:4200";
+
+    /// <summary>How long a gateway request waits for its instance to start before a 504.</summary>
+    public TimeSpan ColdStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>At most this many instances (warm-pool containers included) on this node.</summary>
     public int MaxInstances { get; set; } = 32;
 

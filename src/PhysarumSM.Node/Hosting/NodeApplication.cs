@@ -8,6 +8,9 @@ using Microsoft.Extensions.Logging;
 using PhysarumSM.Grains;
 using PhysarumSM.Grains.Registry;
 using PhysarumSM.Containers.Engine;
+using PhysarumSM.Containers.Runtime;
+using PhysarumSM.Gateway.Forwarding;
+using PhysarumSM.Node.Gateway;
 using PhysarumSM.Node.Registry;
 using PhysarumSM.Registry.Cluster;
 using PhysarumSM.Registry.Hosting;
@@ -68,12 +71,13 @@ public static class NodeApplication
             Console.WriteLine($"listening: {address.WithPeerId(libp2p.PeerId)}");
         }
 
-        var allocator = !options.NoAllocator && await DockerEngineAnswersAsync(log, cancellationToken);
+        var bridge = options.NoAllocator ? null : await DockerBridgeAddressAsync(log, cancellationToken);
+        var allocator = bridge is not null;
 
         WebApplication app;
         try
         {
-            app = Build(options, identity, libp2p, allocator);
+            app = Build(options, identity, libp2p, bridge);
         }
         catch (ArgumentException ex)
         {
@@ -100,8 +104,10 @@ public static class NodeApplication
         return 0;
     }
 
-    private static WebApplication Build(NodeOptions options, IdentityKey identity, Libp2pHost libp2p, bool allocator)
+    /// <param name="bridge">The host's address on the Docker bridge (PROXY_IP for containers) when the allocator role is on, else null.</param>
+    private static WebApplication Build(NodeOptions options, IdentityKey identity, Libp2pHost libp2p, string? bridge)
     {
+        var allocator = bridge is not null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
@@ -114,7 +120,19 @@ public static class NodeApplication
         }
 
         var (promHost, promPort) = NodeCommandLine.SplitHostPort(options.PromListenAddress, "-prom-listen-addr");
-        builder.WebHost.ConfigureKestrel(k => k.Listen(ToEndPoint(promHost, promPort, "-prom-listen-addr")));
+        var (proxyHost, proxyPort) = NodeCommandLine.SplitHostPort(options.ProxyListenAddress, "-proxy-listen-addr");
+        var proxyEndPoint = ToEndPoint(proxyHost, proxyPort, "-proxy-listen-addr");
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(ToEndPoint(promHost, promPort, "-prom-listen-addr"));
+            k.Listen(proxyEndPoint);
+            // Containers call other services at PROXY_IP:PROXY_PORT, the host's bridge address; a gateway bound to
+            // loopback only would be out of their reach.
+            if (bridge is not null && !proxyEndPoint.Address.Equals(IPAddress.Any) && !proxyEndPoint.Address.ToString().Equals(bridge, StringComparison.Ordinal))
+            {
+                k.Listen(IPAddress.Parse(bridge), proxyPort);
+            }
+        });
 
         var registry = Metrics.NewCustomRegistry();
         builder.Services.AddSingleton(options);
@@ -131,6 +149,7 @@ public static class NodeApplication
             libp2p, sp.GetRequiredService<PingMonitorOptions>(), options.Hostname, registry, sp.GetRequiredService<ILogger<PingMonitor>>()));
         builder.Services.AddSingleton<Registry.RegistryProtocolHandler>();
         builder.Services.AddHostedService<OverlayService>();
+        builder.Services.AddNodeGateway(options, libp2p, allocator, registry);
 
         var registryEndpoints = ConfigureRegistry(builder, options, libp2p);
 
@@ -157,6 +176,8 @@ public static class NodeApplication
                     o.MaxInstances = options.MaxInstances;
                     o.CpuCores = options.Cpus;
                     o.MemoryMiB = options.MemoryMiB;
+                    o.ProxyIp = bridge;
+                    o.ProxyPort = proxyPort;
                     o.Psk = options.Psk ?? "";
                     o.Bootstraps = libp2p.ListenAddresses.Select(a => a.WithPeerId(libp2p.PeerId).ToString()).ToList();
                 });
@@ -174,6 +195,7 @@ public static class NodeApplication
         builder.Services.AddHostedService<NodeRegistrationService>();
 
         var app = builder.Build();
+        app.UsePhysarumGateway(proxyPort);
         app.MapMetrics("/metrics", registry);
         return app;
     }
@@ -227,8 +249,11 @@ public static class NodeApplication
         return [member.ClientUrl];
     }
 
-    /// <summary>The allocator role needs a Docker engine; without one the node says so and runs without the role.</summary>
-    private static async Task<bool> DockerEngineAnswersAsync(ILogger log, CancellationToken cancellationToken)
+    /// <summary>
+    /// The allocator role needs a Docker engine; without one the node says so and runs without the role. Returns the
+    /// host's address on the engine's bridge network (what containers get as PROXY_IP), or null when the role is off.
+    /// </summary>
+    private static async Task<string?> DockerBridgeAddressAsync(ILogger log, CancellationToken cancellationToken)
     {
         var connector = new DockerEngineConnector();
         try
@@ -236,12 +261,12 @@ public static class NodeApplication
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             using var client = await connector.ConnectAsync(timeout.Token);
-            return true;
+            return await new ContainerRuntime(client, new ContainerRuntimeOptions()).GetGatewayAddressAsync(timeout.Token);
         }
-        catch (Exception ex) when (ex is DockerEngineUnavailableException or OperationCanceledException)
+        catch (Exception ex) when (ex is DockerEngineUnavailableException or OperationCanceledException or InvalidOperationException)
         {
             log.LogWarning("allocator role off: {Reason}", ex.Message);
-            return false;
+            return null;
         }
     }
 
@@ -270,7 +295,7 @@ public static class NodeApplication
         var text = ex.Message;
         if (text.Contains("address already in use", StringComparison.OrdinalIgnoreCase) || inner is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
         {
-            return $"{text} — a port is taken: check -prom-listen-addr ({options.PromListenAddress}), -silo-port ({options.SiloPort}) and -gateway-port ({options.GatewayPort}); another physarum-node may be running";
+            return $"{text} — a port is taken: check -prom-listen-addr ({options.PromListenAddress}), -proxy-listen-addr ({options.ProxyListenAddress}), -silo-port ({options.SiloPort}) and -gateway-port ({options.GatewayPort}); another physarum-node may be running";
         }
 
         return inner == ex ? text : $"{text} ({inner.Message})";

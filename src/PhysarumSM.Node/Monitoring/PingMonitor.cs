@@ -43,6 +43,9 @@ public sealed partial class PingMonitor
     /// <summary>Current figures of every peer seen within the expiry window.</summary>
     public IReadOnlyCollection<PeerRtt> Snapshot() => _peers.Values.ToArray();
 
+    /// <summary>The latest RTT to <paramref name="peer"/>; null when it has not answered a ping (or expired).</summary>
+    public PeerRtt? Get(PeerId peer) => _peers.GetValueOrDefault(peer);
+
     /// <summary>Runs until cancelled; each tick starts one ping per peer that has none in flight.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
