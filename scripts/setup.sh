@@ -13,6 +13,7 @@ if [ "$mode" = test ]; then
   command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
   command -v npm >/dev/null 2>&1 || need_apt+=(npm)
   command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+  command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)   # the gateway load test (Debian's bombardier package is a game)
 fi
 
 if [ "${#need_apt[@]}" -gt 0 ]; then

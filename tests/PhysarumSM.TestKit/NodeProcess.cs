@@ -37,6 +37,13 @@ public sealed partial class NodeProcess : IAsyncDisposable
     /// <summary>Where /metrics is served.</summary>
     public Uri MetricsUri => new($"http://127.0.0.1:{Ports.Metrics}/metrics");
 
+    /// <summary>The node's resident memory now (VmRSS), for bounded-memory checks.</summary>
+    public long ResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
     /// <summary>Starts physarum-node with <paramref name="args"/>; the dll must sit beside the test assembly.</summary>
     public static NodeProcess Start(NodePorts ports, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {

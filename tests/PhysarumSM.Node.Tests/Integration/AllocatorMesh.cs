@@ -47,11 +47,14 @@ internal sealed class AllocatorMesh : IAsyncDisposable
     }
 
     /// <summary>Builds the HelloWorld image with the CLI and registers it as <paramref name="service"/>; returns the record.</summary>
-    public async Task<ServiceRecord> AddHelloWorldAsync(string service, CancellationToken ct)
+    public Task<ServiceRecord> AddHelloWorldAsync(string service, CancellationToken ct) => AddServiceAsync(DockerEngine.HelloWorldDirectory, service, ct);
+
+    /// <summary>Builds the sample in <paramref name="directory"/> (its image-conf.json) with the CLI and registers it as <paramref name="service"/>.</summary>
+    public async Task<ServiceRecord> AddServiceAsync(string directory, string service, CancellationToken ct)
     {
         var add = await CliProcess.RunAsync(
-            ["--bootstrap", Registry.Address, "--psk", TestMesh.Psk, "service", "add", "--dir", DockerEngine.HelloWorldDirectory,
-             Path.Combine(DockerEngine.HelloWorldDirectory, "image-conf.json"), $"physarum-test/hello-world-server:{service}", service], ct);
+            ["--bootstrap", Registry.Address, "--psk", TestMesh.Psk, "service", "add", "--dir", directory,
+             Path.Combine(directory, "image-conf.json"), $"physarum-test/{Path.GetFileName(directory).ToLowerInvariant()}:{service}", service], ct);
         Assert.True(add.ExitCode == 0, add.ToString());
         var grains = await Mesh.ClientAsync(ct);
         return await grains.GetServiceGrain(service).Get(ct) ?? throw new InvalidOperationException($"{service} was added but is not registered");
