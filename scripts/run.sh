@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The ONE run command (README): installs what is missing (etcd, Docker engine, base image), builds, starts a
-# physarum-node with every role it has so far (overlay, registry with its own etcd), builds and registers the
+# physarum-node with every role (overlay, registry with its own etcd, allocator, gateway on :4200), builds and registers the
 # hello-world sample, and keeps the node in the foreground (Ctrl+C stops it). Extra flags go to the node.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,5 +31,5 @@ bootstrap="$(sed -n 's/^listening: \(\/ip4\/127\.0\.0\.1\/.*\)$/\1/p' "$log" | h
 dotnet "$out/cli/physarum.dll" --bootstrap "$bootstrap" --psk "$psk" service add \
   --dir samples/HelloWorld samples/HelloWorld/image-conf.json physarum/hello-world-server:1.0 hello-world-server
 dotnet "$out/cli/physarum.dll" --bootstrap "$bootstrap" --psk "$psk" service list
-echo "mesh running: bootstrap $bootstrap (PSK '$psk'); Ctrl+C to stop"
+echo "mesh running: bootstrap $bootstrap (PSK '$psk'); try: curl 127.0.0.1:4200/hello-world-server/ ; Ctrl+C to stop"
 wait $node
