@@ -15,8 +15,11 @@ public sealed class ContainerRuntimeOptions
     /// <summary>How long <see cref="ContainerRuntime.WaitReadyAsync(RunningContainer, TimeSpan?, CancellationToken)"/> waits for a first HTTP answer by default.</summary>
     public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Pause between readiness probes.</summary>
-    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// Pause between readiness probes. Default 10 ms: a refused loopback connect costs microseconds, and every interval
+    /// is added, half on average, to a cold start (measured by bench coldstart: 50 ms cost ~20 ms per start).
+    /// </summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Limit of one readiness probe (a paused or stuck server accepts the connection but never answers).</summary>
     public TimeSpan ProbeRequestTimeout { get; set; } = TimeSpan.FromSeconds(2);
