@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -5,8 +6,10 @@ using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using PhysarumSM.Containers.Engine;
 using PhysarumSM.Containers.Runtime;
+using PhysarumSM.Contracts.Events;
 using PhysarumSM.Contracts.Instances;
 using PhysarumSM.Contracts.Registry;
+using PhysarumSM.Grains.Events;
 using PhysarumSM.Grains.Placement;
 
 namespace PhysarumSM.Grains.Instances;
@@ -59,13 +62,23 @@ internal sealed partial class InstanceGrain(
         {
             (container, outcome) = await launcher.StartAsync(key, record.Info, cancellationToken);
         }
-        catch (InstanceStartException)
+        catch (InstanceStartException ex)
         {
             metrics.Allocated(key.Service, AllocationOutcome.Failed, clock.GetElapsedTime(began));
+            MeshEvents.Report(GrainFactory, logger, MeshEventKind.InstanceFailed, key.Service, ex.Message, InstanceId, key.NodeId);
             throw;
         }
 
-        metrics.Allocated(key.Service, outcome, clock.GetElapsedTime(began));
+        var took = clock.GetElapsedTime(began);
+        metrics.Allocated(key.Service, outcome, took);
+        var how = outcome switch
+        {
+            AllocationOutcome.Warm => "resumed a paused container from the warm pool",
+            AllocationOutcome.Adopted => "adopted the container left by an earlier run",
+            _ => "started a new container",
+        };
+        MeshEvents.Report(GrainFactory, logger, MeshEventKind.InstanceStarted, key.Service,
+            string.Create(CultureInfo.InvariantCulture, $"{how}; answering after {took.TotalSeconds:0.00} s"), InstanceId, key.NodeId);
         var adopted = outcome != AllocationOutcome.Started;
         var endpoint = new IPEndPoint(IPAddress.Parse(options.Value.Runtime.HostAddress), container.HostPort);
         ledger.Started(InstanceId, container.Id, record.Info.DockerHash, record.Info.CpuReq, record.Info.MemoryReq, endpoint);
@@ -129,6 +142,7 @@ internal sealed partial class InstanceGrain(
             _info = _info with { State = InstanceState.Stopping };
             await _watch.CancelAsync();
             LogStopping(InstanceId, "asked to stop");
+            Report(MeshEventKind.InstanceStopped, "asked to stop");
             await launcher.TryRemoveAsync(_info.ContainerId);
             ledger.Stopped(InstanceId);
         }
@@ -206,6 +220,7 @@ internal sealed partial class InstanceGrain(
             _culledIdle = true;
             metrics.Culled(_info.Service);
             LogStopping(InstanceId, $"idle for {idle.TotalSeconds:0.#} s");
+            Report(MeshEventKind.InstanceCulled, string.Create(CultureInfo.InvariantCulture, $"idle for {idle.TotalSeconds:0.#} s"));
             DeactivateOnIdle();
         }
 
@@ -237,9 +252,13 @@ internal sealed partial class InstanceGrain(
         {
             _info = _info with { State = InstanceState.Stopping };
             LogStopping(InstanceId, why);
+            Report(MeshEventKind.InstanceStopped, why);
             DeactivateOnIdle();
         }
     }
+
+    private void Report(MeshEventKind kind, string message) =>
+        MeshEvents.Report(GrainFactory, logger, kind, _info.Service, message, InstanceId, _info.NodeId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {InstanceId} active: container {ContainerId} answers at {Endpoint} (adopted: {Adopted})")]
     private partial void LogActivated(string instanceId, string containerId, Uri endpoint, bool adopted);

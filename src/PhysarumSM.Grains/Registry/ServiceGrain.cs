@@ -3,8 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using PhysarumSM.Contracts;
+using PhysarumSM.Contracts.Events;
 using PhysarumSM.Contracts.Instances;
 using PhysarumSM.Contracts.Registry;
+
+using PhysarumSM.Grains.Events;
 
 namespace PhysarumSM.Grains.Registry;
 
@@ -88,6 +91,8 @@ internal sealed partial class ServiceGrain(
             {
                 await storage.WriteStateAsync(StateName, this.GetGrainId(), _state, cancellationToken);
                 LogRegistered(Name, Version, basedOn);
+                MeshEvents.Report(GrainFactory, logger, MeshEventKind.ServiceRegistered, Name,
+                    $"{(basedOn == 0 ? "registered" : "updated")}: image {info.DockerHash}, soft {info.SoftRttMs} ms, hard {info.HardRttMs} ms");
                 return Current.ToRecord(Version)!;
             }
             catch (InconsistentStateException)
@@ -136,6 +141,7 @@ internal sealed partial class ServiceGrain(
             {
                 await storage.ClearStateAsync(StateName, this.GetGrainId(), _state, cancellationToken);
                 LogDeleted(Name, version);
+                MeshEvents.Report(GrainFactory, logger, MeshEventKind.ServiceDeleted, Name, "deleted from the registry");
                 DeactivateOnIdle();
                 return true;
             }
