@@ -47,6 +47,18 @@ public sealed record NodeInfo
     [Id(7)]
     public NodeCapacity? Capacity { get; init; }
 
+    /// <summary>The node's HTTP gateway for people and clients on its machine, e.g. <c>http://127.0.0.1:4200/</c>; empty when unknown.</summary>
+    [Id(8)]
+    public string GatewayUrl { get; init; } = "";
+
+    /// <summary>The node's dashboard and admin API, e.g. <c>http://127.0.0.1:8080/</c>; empty when it serves none.</summary>
+    [Id(9)]
+    public string AdminUrl { get; init; } = "";
+
+    /// <summary>The containers the node runs for the mesh (instances and warm-pool ones); empty on nodes without the allocator role.</summary>
+    [Id(10)]
+    public ImmutableArray<InstanceSummary> Instances { get; init; } = [];
+
     /// <summary>Value equality including the addresses' contents (an <see cref="ImmutableArray{T}"/> alone compares by reference); add new members here.</summary>
     public bool Equals(NodeInfo? other) =>
         other is not null
@@ -57,7 +69,10 @@ public sealed record NodeInfo
         && Equals(Silo, other.Silo)
         && StartedAt == other.StartedAt
         && LastHeartbeat == other.LastHeartbeat
-        && Equals(Capacity, other.Capacity);
+        && Equals(Capacity, other.Capacity)
+        && GatewayUrl == other.GatewayUrl
+        && AdminUrl == other.AdminUrl
+        && Instances.AsSpan().SequenceEqual(other.Instances.AsSpan());
 
     /// <summary>Consistent with <see cref="Equals(NodeInfo?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(PeerId, HostName, Roles, Addresses.Length, Silo, StartedAt, LastHeartbeat, Capacity);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,9 @@ public interface IAllocatorCapacity
 {
     /// <summary>The capacity now: totals from <see cref="AllocatorOptions"/> or the machine, used figures from the running instances.</summary>
     NodeCapacity Current { get; }
+
+    /// <summary>The containers this node runs for the mesh now: running instances, then paused warm-pool ones.</summary>
+    ImmutableArray<InstanceSummary> Instances { get; }
 }
 
 /// <summary>
@@ -56,10 +60,31 @@ internal sealed class NodeLedger(
         }
     }
 
+    public ImmutableArray<InstanceSummary> Instances =>
+    [
+        .. _running.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => new InstanceSummary
+        {
+            InstanceId = r.Key,
+            Service = InstanceKey.Parse(r.Key).Service,
+            ContainerId = r.Value.ContainerId,
+            Since = r.Value.Since,
+            LastRequestAt = r.Value.Traffic.LastAt,
+            Requests = r.Value.Traffic.Total,
+        }),
+        .. Pool.Paused.OrderBy(p => p.PausedAt).Select(p => new InstanceSummary
+        {
+            InstanceId = "",
+            Service = p.Service,
+            ContainerId = p.ContainerId,
+            Paused = true,
+            Since = p.PausedAt,
+        }),
+    ];
+
     /// <summary>Records a started instance; starting the same instance again replaces its entry (an adoption is not a second instance).</summary>
     public void Started(string instanceId, string containerId, string image, double cpuCores, long memoryMiB, IPEndPoint endpoint)
     {
-        _running[instanceId] = new Reservation(containerId, image, cpuCores, memoryMiB, endpoint, new InstanceTraffic());
+        _running[instanceId] = new Reservation(containerId, image, cpuCores, memoryMiB, endpoint, new InstanceTraffic(), clock.GetUtcNow());
         PublishCount(instanceId);
     }
 
@@ -110,17 +135,23 @@ internal sealed class NodeLedger(
     }
 
     /// <summary>One instance's container and what it reserves; the image lets the warm pool match the service's current one.</summary>
-    internal sealed record Reservation(string ContainerId, string Image, double CpuCores, long MemoryMiB, IPEndPoint Endpoint, InstanceTraffic Traffic);
+    internal sealed record Reservation(string ContainerId, string Image, double CpuCores, long MemoryMiB, IPEndPoint Endpoint, InstanceTraffic Traffic, DateTimeOffset Since);
 
     /// <summary>Requests counted on the data path, lock-free: many request threads add, the instance's timer takes.</summary>
     internal sealed class InstanceTraffic
     {
         private long _count;
+        private long _total;
         private long _lastTicks;
+
+        public long Total => Interlocked.Read(ref _total);
+
+        public DateTimeOffset? LastAt => Interlocked.Read(ref _lastTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
         public void Record(DateTimeOffset at)
         {
             Interlocked.Increment(ref _count);
+            Interlocked.Increment(ref _total);
             Interlocked.Exchange(ref _lastTicks, at.UtcTicks);
         }
 

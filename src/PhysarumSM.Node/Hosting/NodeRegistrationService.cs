@@ -39,16 +39,19 @@ internal sealed partial class NodeRegistrationService(
         var registered = false;
         var capacity = services.GetService<IAllocatorCapacity>();
         NodeCapacity? published = null;
+        ImmutableArray<InstanceSummary> publishedInstances = [];
         do
         {
             try
             {
-                // Capacity changes as instances start and stop: re-register when it did, so the directory
-                // (which Resolve reads) sees the room each node has; otherwise a plain heartbeat.
-                if (!registered || !Equals(capacity?.Current, published))
+                // Capacity and instances change as instances start, serve and stop: re-register when they did, so the
+                // directory (which Resolve and the dashboard read) is current; otherwise a plain heartbeat.
+                var instances = capacity?.Instances ?? [];
+                if (!registered || !Equals(capacity?.Current, published) || !instances.AsSpan().SequenceEqual(publishedInstances.AsSpan()))
                 {
                     published = capacity?.Current;
-                    await node.Register(Describe() with { Capacity = published }, stoppingToken).ConfigureAwait(false);
+                    publishedInstances = instances;
+                    await node.Register(Describe() with { Capacity = published, Instances = instances }, stoppingToken).ConfigureAwait(false);
                     registered = true;
                 }
                 else if (await node.Heartbeat(stoppingToken).ConfigureAwait(false) is null)
@@ -112,7 +115,16 @@ internal sealed partial class NodeRegistrationService(
         Silo = silo.SiloAddress,
         StartedAt = _startedAt,
         LastHeartbeat = DateTimeOffset.UtcNow,
+        GatewayUrl = GatewayUrl(options.ProxyListenAddress),
     };
+
+    // What a client on this machine dials: a wildcard listen address is reached on loopback.
+    private static string GatewayUrl(string listen)
+    {
+        var (hostPart, port) = NodeCommandLine.SplitHostPort(listen, "-proxy-listen-addr");
+        var reachable = hostPart is "0.0.0.0" or "::" or "" ? "127.0.0.1" : hostPart;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http://{reachable}:{port}/");
+    }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
     {
