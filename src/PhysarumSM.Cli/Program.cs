@@ -17,6 +17,7 @@ var root = new RootCommand("physarum: manage services of a PhysarumSM mesh over 
     global.Timeout,
     service,
     AddCommand.Seed(global),
+    ProxyCommand.Create(global),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
@@ -30,4 +31,5 @@ if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAc
     return 2;
 }
 
-return await parse.InvokeAsync();
+// The proxy stops its HTTP server and overlay host on SIGINT/SIGTERM; give it time to exit 0 rather than be cut off.
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });

@@ -6,7 +6,12 @@ namespace PhysarumSM.Cli.Overlay;
 public sealed record OverlaySettings(IReadOnlyList<Multiaddr> Bootstraps, string? Psk)
 {
     /// <summary>Flags win; otherwise P2P_BOOTSTRAPS (space separated) and P2P_PSK, as the original tools.</summary>
-    public static OverlaySettings Resolve(IReadOnlyList<string>? bootstrapFlags, string? pskFlag, Func<string, string?> environment, IReadOnlyList<string>? fallback = null)
+    /// <param name="bootstrapFlags">The --bootstrap values.</param>
+    /// <param name="pskFlag">The --psk value.</param>
+    /// <param name="environment">Reads an environment variable.</param>
+    /// <param name="fallback">Bootstraps to use when neither flags nor environment give any (a config file's).</param>
+    /// <param name="noBootstrapExitCode">Exit code when no bootstrap is given at all (the proxy treats it as mesh unreachable, 3).</param>
+    public static OverlaySettings Resolve(IReadOnlyList<string>? bootstrapFlags, string? pskFlag, Func<string, string?> environment, IReadOnlyList<string>? fallback = null, int noBootstrapExitCode = 1)
     {
         var fromEnvironment = (environment("P2P_BOOTSTRAPS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var (texts, source) = bootstrapFlags is { Count: > 0 } ? (bootstrapFlags, "--bootstrap")
@@ -25,7 +30,7 @@ public sealed record OverlaySettings(IReadOnlyList<Multiaddr> Bootstraps, string
 
         if (bootstraps.Count == 0)
         {
-            throw new CliException("no bootstrap given: pass --bootstrap /ip4/HOST/tcp/4001/p2p/<peer id> (or set P2P_BOOTSTRAPS)");
+            throw new CliException("no bootstrap given: pass --bootstrap /ip4/HOST/tcp/4001/p2p/<peer id> (or set P2P_BOOTSTRAPS)", noBootstrapExitCode);
         }
 
         var psk = string.IsNullOrEmpty(pskFlag) ? environment("P2P_PSK") : pskFlag;

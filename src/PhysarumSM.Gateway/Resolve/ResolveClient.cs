@@ -99,7 +99,10 @@ public static class ResolveClient
             .Select(text => Multiaddr.TryParse(text, out var address) ? address : null)
             .OfType<Multiaddr>()
             .ToArray();
-        var route = new Route(service, response.Instance, instanceNode.ToString(), response.SoftRttMs ?? 0, response.HardRttMs ?? 0);
+        var route = new Route(service, response.Instance, instanceNode.ToString(), response.SoftRttMs ?? 0, response.HardRttMs ?? 0)
+        {
+            ColdStart = response.ColdStart == true,
+        };
         return new ResolvedRoute(route, addresses);
     }
 }

@@ -164,6 +164,7 @@ public sealed class ResolveServer
             Addresses = addresses.Select(a => a.ToString()).ToArray(),
             SoftRttMs = route.SoftRttMs,
             HardRttMs = route.HardRttMs,
+            ColdStart = route.ColdStart ? true : null,
         };
     }
 

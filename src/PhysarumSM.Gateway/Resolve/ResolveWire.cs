@@ -50,6 +50,9 @@ public sealed record ResolveResponse
     /// <summary>The service's hard RTT requirement in ms (0 = none).</summary>
     public int? HardRttMs { get; init; }
 
+    /// <summary>True when this resolve started the instance (a cold start); absent otherwise. Feeds the proxy's physarum_cold_starts_total.</summary>
+    public bool? ColdStart { get; init; }
+
     /// <summary>One of <see cref="ResolveCode"/>; null when <see cref="Ok"/>.</summary>
     public string? Code { get; init; }
 
