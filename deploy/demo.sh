@@ -53,7 +53,8 @@ echo "   bootstrap: $bootstrap"
 
 echo "== 2. a second allocator node"
 start_node node2 -bootstrap "$bootstrap" -p2p-listen-addr 127.0.0.1:4002 -prom-listen-addr 127.0.0.1:9101 \
-  -silo-port 11112 -gateway-port 30001 -primary-silo 127.0.0.1:11111 -proxy-listen-addr 127.0.0.1:4202
+  -silo-port 11112 -gateway-port 30001 -primary-silo 127.0.0.1:11111 -proxy-listen-addr 127.0.0.1:4202 \
+  -admin-listen-addr 127.0.0.1:8081
 
 echo "== 3. build hello-world-server's image and register it"
 cli() { dotnet "$out/cli/physarum.dll" --bootstrap "$bootstrap" --psk "$psk" "$@"; }
@@ -71,6 +72,6 @@ echo "== 6. docker ps: the container that request started"
 docker ps --filter label=physarum.service=hello-world-server --format 'table {{.ID}}\t{{.Image}}\t{{.Status}}\t{{.Label "physarum.node"}}'
 
 if $keep; then
-  echo "== mesh running (proxy :4200, node gateways :4201 :4202, metrics :9100 :9101); Ctrl+C to stop"
+  echo "== mesh running (proxy :4200, node gateways :4201 :4202, dashboards :8080 :8081, metrics :9100 :9101); Ctrl+C to stop"
   wait "${pids[0]}"
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what PhysarumSM needs on Debian when it is missing; idempotent and quiet when all is there.
 #   scripts/setup.sh run   - what the mesh needs to run (etcd, a Docker engine and the local base image)
-#   scripts/setup.sh test  - plus what the tests need (Node.js + js-libp2p interop peer, Redis)
+#   scripts/setup.sh test  - plus what the tests need (Node.js + js-libp2p interop peer, Redis, wrk, chromium)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:-run}"
@@ -14,6 +14,7 @@ if [ "$mode" = test ]; then
   command -v npm >/dev/null 2>&1 || need_apt+=(npm)
   command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
   command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)   # the gateway load test (Debian's bombardier package is a game)
+  [ -x /usr/bin/chromium ] || need_apt+=(chromium)     # the dashboard's browser test (Playwright drives it; no browser download)
 fi
 
 if [ "${#need_apt[@]}" -gt 0 ]; then

@@ -94,6 +94,11 @@ public sealed partial class NodeProcess : IAsyncDisposable
             flags.AddRange(["-proxy-listen-addr", $"127.0.0.1:{ports.Proxy}"]);
         }
 
+        if (ports.Admin != 0)
+        {
+            flags.AddRange(["-admin-listen-addr", $"127.0.0.1:{ports.Admin}"]);
+        }
+
         if (primarySiloPort is not null)
         {
             flags.AddRange(["-primary-silo", $"127.0.0.1:{primarySiloPort}"]);
@@ -176,7 +181,10 @@ public sealed partial class NodeProcess : IAsyncDisposable
     private static partial Regex ListeningLine();
 }
 
-/// <summary>The ports of one test node: overlay, metrics, Orleans silo and client gateway, and its HTTP gateway (<see cref="Proxy"/>).</summary>
+/// <summary>
+/// The ports of one test node: overlay, metrics, Orleans silo and client gateway, its HTTP gateway (<see cref="Proxy"/>)
+/// and its dashboard and admin API (<see cref="Admin"/>).
+/// </summary>
 public sealed record NodePorts(int P2p, int Metrics, int Silo, int Gateway)
 {
     /// <summary>The HTTP gateway port (-proxy-listen-addr); 0 = not set (the node's default 4200).</summary>
@@ -185,10 +193,17 @@ public sealed record NodePorts(int P2p, int Metrics, int Silo, int Gateway)
     /// <summary>The HTTP gateway's base address.</summary>
     public Uri ProxyUri => new($"http://127.0.0.1:{Proxy}/");
 
+    /// <summary>The dashboard and admin API port (-admin-listen-addr); 0 = not set (the node's default 8080).</summary>
+    public int Admin { get; init; }
+
+    /// <summary>The dashboard's base address (the admin API is under <c>api/</c>).</summary>
+    public Uri AdminUri => new($"http://127.0.0.1:{Admin}/");
+
+    /// <summary>Free ports for every listener; why the admin port too: nodes sharing a machine must not all take 8080.</summary>
     public static NodePorts Allocate()
     {
-        var ports = FreePorts.Take(5);
-        return new NodePorts(ports[0], ports[1], ports[2], ports[3]) { Proxy = ports[4] };
+        var ports = FreePorts.Take(6);
+        return new NodePorts(ports[0], ports[1], ports[2], ports[3]) { Proxy = ports[4], Admin = ports[5] };
     }
 }
 

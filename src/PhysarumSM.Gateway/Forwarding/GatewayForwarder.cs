@@ -162,8 +162,12 @@ public sealed partial class GatewayForwarder : IDisposable
                 await ExplainFailureAsync(context, retry, error);
             }
         }
-        catch (Exception ex) when (ex is ServiceNotFoundException or NoRouteException
-                                       or OperationCanceledException && !aborted.IsCancellationRequested)
+        catch (ServiceNotFoundException ex)
+        {
+            await RefuseAsync(context, StatusCodes.Status404NotFound, ex.Message);   // deleted while its instance was cached
+            return GatewayMetrics.UnknownService;
+        }
+        catch (Exception ex) when (ex is NoRouteException or OperationCanceledException && !aborted.IsCancellationRequested)
         {
             await RefuseAsync(context, StatusCodes.Status502BadGateway, $"service '{service}': instance {route.InstanceId} failed and no other could be used: {ex.Message}");
         }

@@ -17,6 +17,8 @@ public static class NodeCommandLine
         new("p2p-listen-addr", "ADDR", "libp2p listen address, [HOST]:PORT or multiaddr (default :4001)", (o, v) => o.P2pListenAddress = v),
         new("prom-listen-addr", "ADDR", "Prometheus /metrics address, [HOST]:PORT (default :9100)", (o, v) => o.PromListenAddress = v),
         new("proxy-listen-addr", "ADDR", "HTTP gateway address for /{service}/{path}, [HOST]:PORT (default 127.0.0.1:4200)", (o, v) => o.ProxyListenAddress = v),
+        new("admin-listen-addr", "ADDR", "dashboard and admin API /api/, [HOST]:PORT or off (default 127.0.0.1:8080)", (o, v) => o.AdminListenAddress = v),
+        new("admin-token", "TOKEN", "bearer token for the admin API's actions (env PHYSARUM_ADMIN_TOKEN; default: actions refused)", (o, v) => o.AdminToken = v),
         new("cold-start-timeout", "DURATION", "how long a gateway request waits for a cold start before 504 (default 30s)", (o, v) => o.ColdStartTimeout = ParseDuration(v, "-cold-start-timeout")),
         new("hostname", "NAME", "this node's label in metrics (default: machine name)", (o, v) => o.Hostname = v),
         new("keyfile", "PATH", "identity key file, created on first start (default ~/.physarum/identity.key)", (o, v) => o.KeyFile = v),
@@ -39,6 +41,9 @@ public static class NodeCommandLine
         new("memory", "MIB", "memory offered to instances in MiB (MemoryReq counts against it; default: the machine's)", (o, v) => o.MemoryMiB = ParsePositive(v, "-memory")),
         new("primary-silo", "HOST:PORT", "silo endpoint of the first node on this machine, for localhost clustering (default 127.0.0.1:11111)", (o, v) => o.PrimarySilo = v),
     ];
+
+    /// <summary>The <c>-admin-listen-addr</c> value that turns the dashboard and admin API off.</summary>
+    public const string AdminListenOff = "off";
 
     /// <summary>Usage text listing every flag.</summary>
     public static string Usage =>
@@ -100,6 +105,17 @@ public static class NodeCommandLine
         }
 
         options.Psk ??= environment("P2P_PSK") is { Length: > 0 } psk ? psk : null;
+        options.AdminToken ??= environment("PHYSARUM_ADMIN_TOKEN") is { Length: > 0 } token ? token : null;
+        if (options.AdminToken is "")
+        {
+            throw new ArgumentException("-admin-token must not be empty (leave it out to refuse admin actions)");
+        }
+
+        if (!options.AdminListenAddress.Equals(AdminListenOff, StringComparison.OrdinalIgnoreCase))
+        {
+            _ = SplitHostPort(options.AdminListenAddress, "-admin-listen-addr");
+        }
+
         return options;
     }
 

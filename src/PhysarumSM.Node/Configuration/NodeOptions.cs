@@ -61,6 +61,12 @@ public sealed class NodeOptions
     /// <summary>The HTTP gateway's address, [HOST]:PORT; containers reach it on the Docker bridge at the same port.</summary>
     public string ProxyListenAddress { get; set; } = "127.0.0.1:4200";
 
+    /// <summary>The dashboard and admin API address, [HOST]:PORT, or "off" for none.</summary>
+    public string AdminListenAddress { get; set; } = "127.0.0.1:8080";
+
+    /// <summary>Bearer token the admin API's actions require; null = actions refused. Never logged.</summary>
+    public string? AdminToken { get; set; }
+
     /// <summary>How long a gateway request waits for its instance to start before a 504.</summary>
     public TimeSpan ColdStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -1,6 +1,7 @@
 using PhysarumSM.Contracts.Instances;
 using PhysarumSM.Contracts.Registry;
 using PhysarumSM.Gateway.Routing;
+using PhysarumSM.Node.Registry;
 using Route = PhysarumSM.Gateway.Routing.Route;
 
 namespace PhysarumSM.Node.Gateway;
@@ -20,7 +21,19 @@ public sealed class GrainRouteResolver(IGrainFactory grains, string localNodeId)
         }
 
         var grain = grains.GetServiceGrain(service);
-        var record = await grain.Get(cancellationToken).ConfigureAwait(false) ?? throw new ServiceNotFoundException(service);
+        ServiceRecord record;
+        try
+        {
+            record = await grain.Get(cancellationToken).ConfigureAwait(false) ?? throw new ServiceNotFoundException(service);
+        }
+        catch (Exception ex) when (NoRegistryInMesh.Is(ex))
+        {
+            throw new NoRouteException($"service '{service}': {NoRegistryInMesh.Message}", ex);
+        }
+        catch (RegistryUnavailableException ex)
+        {
+            throw new NoRouteException($"service '{service}': the registry did not answer: {ex.Message}", ex);
+        }
         var asked = DateTimeOffset.UtcNow;
         InstanceInfo instance;
         try

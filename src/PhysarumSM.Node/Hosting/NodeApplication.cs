@@ -18,10 +18,12 @@ using PhysarumSM.Registry.Storage;
 using PhysarumSM.Libp2p.Crypto;
 using PhysarumSM.Libp2p.Host;
 using PhysarumSM.Libp2p.Pnet;
+using PhysarumSM.Node.Admin;
 using PhysarumSM.Node.Cluster;
 using PhysarumSM.Node.Configuration;
 using PhysarumSM.Node.Monitoring;
 using PhysarumSM.Node.Overlay;
+using Orleans.Dashboard;
 using Prometheus;
 
 namespace PhysarumSM.Node.Hosting;
@@ -98,6 +100,11 @@ public static class NodeApplication
             return 1;
         }
 
+        if (AdminListener.From(options) is { } admin)
+        {
+            Console.WriteLine($"admin: {admin.Url}");
+        }
+
         Console.WriteLine("physarum-node ready");
         await app.WaitForShutdownAsync(cancellationToken);
         await app.DisposeAsync();
@@ -122,8 +129,14 @@ public static class NodeApplication
         var (promHost, promPort) = NodeCommandLine.SplitHostPort(options.PromListenAddress, "-prom-listen-addr");
         var (proxyHost, proxyPort) = NodeCommandLine.SplitHostPort(options.ProxyListenAddress, "-proxy-listen-addr");
         var proxyEndPoint = ToEndPoint(proxyHost, proxyPort, "-proxy-listen-addr");
+        var admin = AdminListener.From(options);
         builder.WebHost.ConfigureKestrel(k =>
         {
+            if (admin is not null)
+            {
+                k.Listen(admin.EndPoint);
+            }
+
             k.Listen(ToEndPoint(promHost, promPort, "-prom-listen-addr"));
             k.Listen(proxyEndPoint);
             // Containers call other services at PROXY_IP:PROXY_PORT, the host's bridge address; a gateway bound to
@@ -150,6 +163,7 @@ public static class NodeApplication
         builder.Services.AddSingleton<Registry.RegistryProtocolHandler>();
         builder.Services.AddHostedService<OverlayService>();
         builder.Services.AddNodeGateway(options, libp2p, allocator, registry);
+        builder.Services.AddPhysarumAdmin();
 
         var registryEndpoints = ConfigureRegistry(builder, options, libp2p);
 
@@ -167,6 +181,7 @@ public static class NodeApplication
         builder.UseOrleans(silo =>
         {
             silo.UsePhysarumClustering(cluster).AddPhysarumGrains().AddPhysarumNode(libp2p.PeerId.ToString());
+            silo.AddDashboard(); // on every silo, admin listener or not: the Orleans Dashboard of any node shows them all
             if (allocator)
             {
                 silo.AddPhysarumAllocator(o =>
@@ -197,6 +212,11 @@ public static class NodeApplication
         var app = builder.Build();
         app.UsePhysarumGateway(proxyPort);
         app.MapMetrics("/metrics", registry);
+        if (admin is not null)
+        {
+            app.MapPhysarumAdmin(admin, options.AdminToken);
+        }
+
         return app;
     }
 
@@ -295,7 +315,7 @@ public static class NodeApplication
         var text = ex.Message;
         if (text.Contains("address already in use", StringComparison.OrdinalIgnoreCase) || inner is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
         {
-            return $"{text} — a port is taken: check -prom-listen-addr ({options.PromListenAddress}), -proxy-listen-addr ({options.ProxyListenAddress}), -silo-port ({options.SiloPort}) and -gateway-port ({options.GatewayPort}); another physarum-node may be running";
+            return $"{text} — a port is taken: check -prom-listen-addr ({options.PromListenAddress}), -proxy-listen-addr ({options.ProxyListenAddress}), -admin-listen-addr ({options.AdminListenAddress}), -silo-port ({options.SiloPort}) and -gateway-port ({options.GatewayPort}); another physarum-node may be running";
         }
 
         return inner == ex ? text : $"{text} ({inner.Message})";

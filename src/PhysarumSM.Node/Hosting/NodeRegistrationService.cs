@@ -108,20 +108,22 @@ internal sealed partial class NodeRegistrationService(
     {
         PeerId = host.PeerId.ToString(),
         HostName = options.Hostname,
-        Roles = NodeRoles.Overlay
+        Roles = NodeRoles.Overlay | NodeRoles.Gateway // every node serves /{service}/{path} on -proxy-listen-addr
             | (options.EtcdIp is not null || options.EtcdEndpoints is not null ? NodeRoles.Registry : NodeRoles.None)
             | (roles.Allocator ? NodeRoles.Allocator : NodeRoles.None),
         Addresses = host.ListenAddresses.Select(a => a.WithPeerId(host.PeerId).ToString()).ToImmutableArray(),
         Silo = silo.SiloAddress,
         StartedAt = _startedAt,
         LastHeartbeat = DateTimeOffset.UtcNow,
-        GatewayUrl = GatewayUrl(options.ProxyListenAddress),
+        GatewayUrl = LocalUrl(options.ProxyListenAddress, "-proxy-listen-addr"),
+        AdminUrl = options.AdminListenAddress.Equals(NodeCommandLine.AdminListenOff, StringComparison.OrdinalIgnoreCase)
+            ? "" : LocalUrl(options.AdminListenAddress, "-admin-listen-addr"),
     };
 
     // What a client on this machine dials: a wildcard listen address is reached on loopback.
-    private static string GatewayUrl(string listen)
+    private static string LocalUrl(string listen, string flag)
     {
-        var (hostPart, port) = NodeCommandLine.SplitHostPort(listen, "-proxy-listen-addr");
+        var (hostPart, port) = NodeCommandLine.SplitHostPort(listen, flag);
         var reachable = hostPart is "0.0.0.0" or "::" or "" ? "127.0.0.1" : hostPart;
         return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http://{reachable}:{port}/");
     }
