@@ -39,7 +39,7 @@ public sealed class AllocatorIntegrationTests
         var env = (await mesh.Docker.Client.Containers.InspectContainerAsync(container.ID, ct)).Config.Env
             .Select(e => e.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
         Assert.Equal("8080", env["SERVICE_PORT"]);
-        Assert.Equal("4200", env["PROXY_PORT"]);
+        Assert.Equal(node.Ports.Proxy.ToString(System.Globalization.CultureInfo.InvariantCulture), env["PROXY_PORT"]);   // the node's gateway port
         Assert.True(System.Net.IPAddress.TryParse(env["PROXY_IP"], out _), $"PROXY_IP '{env["PROXY_IP"]}' is an address");
         Assert.Equal(TestMesh.Psk, env["P2P_PSK"]);
         Assert.Contains($"/p2p/{node.PeerId}", env["P2P_BOOTSTRAPS"], StringComparison.Ordinal);
