@@ -21,6 +21,9 @@ public sealed class ClientClusterFixture : IAsyncLifetime
         using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         _etcd = await EtcdServer.StartAsync(guard.Token);
         var endpoint = _etcd.ClientUrl;
+        // One prefix for the whole cluster: every silo must see the same registry (a per-silo prefix made a listing
+        // answered by the other silo miss what this one wrote).
+        var prefix = "/client-tests-" + Guid.NewGuid().ToString("N")[..8];
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
@@ -28,7 +31,7 @@ public sealed class ClientClusterFixture : IAsyncLifetime
             silo.AddPhysarumRegistry(o =>
             {
                 o.Endpoints = [endpoint];
-                o.KeyPrefix = "/client-tests-" + Guid.NewGuid().ToString("N")[..8];
+                o.KeyPrefix = prefix;
             });
         });
         Cluster = builder.Build();
