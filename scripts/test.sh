@@ -14,7 +14,7 @@ if ! dotnet build PhysarumSM.sln -c Release -nologo -v:q; then
   echo "build failed"; echo "0 passed, 1 failed"; exit 1
 fi
 
-passed=0; failed=0; status=0
+passed=0; failed=0; status=0; failures=()
 for project in tests/*/*.Tests.csproj; do
   name="$(basename "$project" .csproj)"
   echo "== $name"
@@ -27,11 +27,17 @@ for project in tests/*/*.Tests.csproj; do
     p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
     f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+    # Why: CI keeps only the tail of the output, so failed test names are repeated just above the totals.
+    while IFS= read -r t; do failures+=("$name: $t"); done < <(
+      grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.* testName="\([^"]*\)".*/\1/p')
   else
     echo "$name produced no results (test host crashed?)"; failed=$((failed + 1))
   fi
 done
 
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+if [ "${#failures[@]}" -gt 0 ]; then
+  echo "== failed tests"; printf '  %s\n' "${failures[@]}"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
