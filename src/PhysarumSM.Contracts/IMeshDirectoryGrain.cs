@@ -39,6 +39,13 @@ public interface IMeshDirectoryGrain : IGrainWithStringKey
     [Alias("ListLinks"), ReadOnly]
     Task<ImmutableArray<LinkSample>> ListLinks(string? from = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// When this directory's activation began. Why callers ask: the directory lives in memory, so after its silo died a new
+    /// activation knows only the nodes that heartbeated since; an empty answer from a young directory is not final.
+    /// </summary>
+    [Alias("ActiveSince"), ReadOnly]
+    Task<DateTimeOffset> ActiveSince(CancellationToken cancellationToken = default);
+
     /// <summary>The RTT matrix over the listed nodes (links to peers that are not nodes, such as a standalone proxy, are left out).</summary>
     [Alias("GetRttMatrix"), ReadOnly]
     Task<RttMatrix> GetRttMatrix(CancellationToken cancellationToken = default);

@@ -8,19 +8,24 @@ namespace PhysarumSM.Grains;
 
 /// <summary>
 /// In-memory copies of every node and link record, stamped with this grain's clock when heard. Reads judge staleness
-/// at call time (so they are exact and read-only); a timer only frees memory of removed entries.
+/// at call time (so they are exact and read-only); a timer only frees memory of removed entries. A node whose silo Orleans
+/// membership has declared dead is stale at once: a killed node stops being given work within seconds, not after the
+/// heartbeat timeout.
 /// </summary>
 internal sealed partial class MeshDirectoryGrain(
     IOptions<MeshGrainOptions> options,
+    IClusterMembershipService membership,
     [FromKeyedServices(MeshGrainOptions.ClockServiceKey)] TimeProvider clock,
     ILogger<MeshDirectoryGrain> logger) : Grain, IMeshDirectoryGrain
 {
     private readonly MeshGrainOptions _options = options.Value;
     private readonly Dictionary<string, Heard<NodeInfo>> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<PeerLinkKey, Heard<LinkSample>> _links = [];
+    private DateTimeOffset _activeSince;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _activeSince = clock.GetUtcNow();
         this.RegisterGrainTimer(
             static (self, _) => self.Sweep(),
             this,
@@ -79,7 +84,7 @@ internal sealed partial class MeshDirectoryGrain(
     {
         var now = clock.GetUtcNow();
         return Task.FromResult(LiveNodes(now)
-            .Select(e => new MeshNode { Info = e.Value, LastHeardAt = e.At, IsStale = now - e.At > _options.StaleAfter })
+            .Select(e => new MeshNode { Info = e.Value, LastHeardAt = e.At, IsStale = now - e.At > _options.StaleAfter || SiloDead(e.Value) })
             .ToImmutableArray());
     }
 
@@ -93,6 +98,8 @@ internal sealed partial class MeshDirectoryGrain(
             .ThenBy(s => s.To, StringComparer.Ordinal)
             .ToImmutableArray());
     }
+
+    public Task<DateTimeOffset> ActiveSince(CancellationToken cancellationToken = default) => Task.FromResult(_activeSince);
 
     public Task<RttMatrix> GetRttMatrix(CancellationToken cancellationToken = default)
     {
@@ -109,6 +116,9 @@ internal sealed partial class MeshDirectoryGrain(
 
         return Task.FromResult(new RttMatrix { Nodes = nodes, Cells = cells.MoveToImmutable(), AsOf = now });
     }
+
+    private bool SiloDead(NodeInfo node) =>
+        node.Silo is { } silo && membership.CurrentSnapshot.GetSiloStatus(silo) == SiloStatus.Dead;
 
     private IEnumerable<Heard<NodeInfo>> LiveNodes(DateTimeOffset now) =>
         _nodes.Values.Where(e => !Expired(e, now)).OrderBy(e => e.Value.PeerId, StringComparer.Ordinal);

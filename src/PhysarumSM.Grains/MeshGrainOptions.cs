@@ -18,6 +18,12 @@ public sealed class MeshGrainOptions
     /// <summary>Silence after which the directory drops a node or link altogether. Default 5 minutes; at least <see cref="StaleAfter"/>.</summary>
     public TimeSpan RemoveAfter { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long after the directory's (re)activation an empty resolve counts as "still rebuilding" rather than final: a
+    /// re-created directory learns nodes from their heartbeats (every 3 s). Default 10 s.
+    /// </summary>
+    public TimeSpan RebuildWindow { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often the directory purges removed entries from memory (reads already hide them). Default 30 s.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

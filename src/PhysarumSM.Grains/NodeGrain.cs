@@ -103,7 +103,9 @@ internal sealed partial class NodeGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Idle collection (the node stopped heartbeating) or the node's silo shutting down both mean the node is gone.
-        if (_info is { } last)
+        // Not so for an activation that ended up on another node's silo (a lookup raced the node's own registration):
+        // that silo stopping says nothing about this node, which re-registers on its next heartbeat.
+        if (_info is { } last && (last.Silo is null || last.Silo.Equals(localSilo.SiloAddress)))
         {
             try
             {

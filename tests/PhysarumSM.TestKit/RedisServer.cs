@@ -11,15 +11,19 @@ namespace PhysarumSM.TestKit;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly string _executable;
     private readonly string _directory;
-    private readonly StringBuilder _output;
+    private readonly bool _persistent;
+    private Process _process;
+    private StringBuilder _output;
 
-    private RedisServer(Process process, int port, string directory, StringBuilder output)
+    private RedisServer(string executable, Process process, int port, string directory, bool persistent, StringBuilder output)
     {
+        _executable = executable;
         _process = process;
         Port = port;
         _directory = directory;
+        _persistent = persistent;
         _output = output;
     }
 
@@ -31,7 +35,13 @@ public sealed class RedisServer : IAsyncDisposable
 
     /// <summary>Starts a server and returns once it answers PING; installs redis-server with apt-get first if it is missing.</summary>
     /// <param name="cancellationToken">A failure guard: cancel to give up waiting.</param>
-    public static async Task<RedisServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<RedisServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(persistent: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StartAsync(CancellationToken)"/>; <paramref name="persistent"/> turns on the append-only file (fsync
+    /// every write), so <see cref="RestartAsync"/> comes back with the data, as a production Redis would.
+    /// </summary>
+    public static async Task<RedisServer> StartAsync(bool persistent, CancellationToken cancellationToken = default)
     {
         var executable = await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
         IOException? lastError = null;
@@ -40,7 +50,7 @@ public sealed class RedisServer : IAsyncDisposable
             // A port found free may be taken before redis binds it; another port is the fix.
             try
             {
-                return await TryStartAsync(executable, FreePorts.Take(1)[0], cancellationToken).ConfigureAwait(false);
+                return await TryStartAsync(executable, FreePorts.Take(1)[0], persistent, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException ex)
             {
@@ -51,16 +61,25 @@ public sealed class RedisServer : IAsyncDisposable
         throw lastError!;
     }
 
+    /// <summary>
+    /// SIGKILLs the server and starts it again on the same port and directory (with <c>persistent</c>, on the same data);
+    /// returns once it answers PING.
+    /// </summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        KillProcess();
+        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        _process.Dispose();
+        (_process, _output) = Launch(_executable, Port, _directory, _persistent);
+        await WaitForPongAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Kills the server and removes its directory.</summary>
     public async ValueTask DisposeAsync()
     {
         try
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
+            KillProcess();
             await _process.WaitForExitAsync().ConfigureAwait(false);
         }
         catch (InvalidOperationException)
@@ -78,9 +97,25 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static async Task<RedisServer> TryStartAsync(string executable, int port, CancellationToken cancellationToken)
+    private static async Task<RedisServer> TryStartAsync(string executable, int port, bool persistent, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("physarum-redis-").FullName;
+        var (process, output) = Launch(executable, port, directory, persistent);
+        var server = new RedisServer(executable, process, port, directory, persistent, output);
+        try
+        {
+            await server.WaitForPongAsync(cancellationToken).ConfigureAwait(false);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static (Process Process, StringBuilder Output) Launch(string executable, int port, string directory, bool persistent)
+    {
         var start = new ProcessStartInfo(executable)
         {
             WorkingDirectory = directory,
@@ -91,7 +126,8 @@ public sealed class RedisServer : IAsyncDisposable
         foreach (var argument in new[]
                  {
                      "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-                     "--save", "", "--appendonly", "no", "--dir", directory, "--daemonize", "no",
+                     "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
+                     "--dir", directory, "--daemonize", "no",
                  })
         {
             start.ArgumentList.Add(argument);
@@ -104,16 +140,14 @@ public sealed class RedisServer : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RedisServer(process, port, directory, output);
-        try
+        return (process, output);
+    }
+
+    private void KillProcess()
+    {
+        if (!_process.HasExited)
         {
-            await server.WaitForPongAsync(cancellationToken).ConfigureAwait(false);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync().ConfigureAwait(false);
-            throw;
+            _process.Kill(entireProcessTree: true);
         }
     }
 

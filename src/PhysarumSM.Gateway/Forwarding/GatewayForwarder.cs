@@ -128,6 +128,13 @@ public sealed partial class GatewayForwarder : IDisposable
                 $"service '{service}' has no instance ready yet: a cold start did not finish within {_options.ColdStartTimeout.TotalSeconds:0.#} s (-cold-start-timeout); try again shortly");
             return service;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Whatever the resolver could not classify still gets a reason, never a bare 500.
+            LogResolveError(service, ex);
+            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, $"service '{service}' could not be routed: {ex.Message}");
+            return service;
+        }
 
         var error = await SendAsync(context, route);
         if (error == ForwarderError.None)
@@ -167,7 +174,7 @@ public sealed partial class GatewayForwarder : IDisposable
             await RefuseAsync(context, StatusCodes.Status404NotFound, ex.Message);   // deleted while its instance was cached
             return GatewayMetrics.UnknownService;
         }
-        catch (Exception ex) when (ex is NoRouteException or OperationCanceledException && !aborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is not ServiceNotFoundException && (ex is not OperationCanceledException || !aborted.IsCancellationRequested))
         {
             await RefuseAsync(context, StatusCodes.Status502BadGateway, $"service '{service}': instance {route.InstanceId} failed and no other could be used: {ex.Message}");
         }
@@ -231,6 +238,9 @@ public sealed partial class GatewayForwarder : IDisposable
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync(message + "\n", context.RequestAborted);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway: resolving {Service} failed unexpectedly")]
+    private partial void LogResolveError(string service, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway: {Service} instance {InstanceId} failed ({Error}): {Reason}")]
     private partial void LogUpstreamFailed(string service, string instanceId, ForwarderError error, string? reason);

@@ -11,8 +11,12 @@ namespace PhysarumSM.Grains.Registry;
 /// <param name="RttMs">RTT from the requesting node to <paramref name="Node"/>; null when unmeasured.</param>
 internal sealed record ResolutionStep(InstanceKey? Instance, string Node, double? RttMs);
 
-/// <summary>The steps to try in order; when there are none, <see cref="Refusal"/> says why nothing is within the hard requirement.</summary>
-internal sealed record ResolutionPlan(ImmutableArray<ResolutionStep> Steps, string Refusal);
+/// <summary>
+/// The steps to try in order; when there are none, <see cref="Refusal"/> says why nothing is within the hard requirement.
+/// <see cref="Incomplete"/>: the refusal rests on missing knowledge (no allocator listed, or one without a measured RTT),
+/// which a directory that is still filling may yet supply.
+/// </summary>
+internal sealed record ResolutionPlan(ImmutableArray<ResolutionStep> Steps, string Refusal, bool Incomplete = false);
 
 /// <summary>
 /// The resolution rule of DESIGN.md as a pure function, so it is testable without a cluster and the grain only executes
@@ -69,7 +73,8 @@ internal static class ResolutionPolicy
             .Concat(instances.Where(s => !Meets(softRttMs, s.RttMs)))
             .Concat(hosts.Where(s => !Meets(softRttMs, s.RttMs)))
             .ToImmutableArray();
-        return new ResolutionPlan(steps, steps.IsEmpty ? Refuse(service, fromNode, hardRttMs, allocators, full, Rtt) : "");
+        var incomplete = allocators.IsEmpty || allocators.Any(n => Rtt(n) is null);
+        return new ResolutionPlan(steps, steps.IsEmpty ? Refuse(service, fromNode, hardRttMs, allocators, full, Rtt) : "", incomplete);
     }
 
     private static string Refuse(

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using PhysarumSM.Contracts;
 using PhysarumSM.Contracts.Events;
@@ -26,6 +27,7 @@ namespace PhysarumSM.Grains.Registry;
 internal sealed partial class ServiceGrain(
     [FromKeyedServices(RegistryStorage.StorageName)] IGrainStorage storage,
     TimeProvider clock,
+    IOptions<MeshGrainOptions> meshOptions,
     ILogger<ServiceGrain> logger) : Grain, IServiceGrain
 {
     /// <summary>The state name given to the storage (the etcd key does not include it).</summary>
@@ -179,11 +181,19 @@ internal sealed partial class ServiceGrain(
         var plan = ResolutionPolicy.Plan(Name, fromNode, info.SoftRttMs, info.HardRttMs, await nodes, await matrix, _live, info.CpuReq, info.MemoryReq);
         if (plan.Steps.IsEmpty)
         {
+            // A directory re-created after its silo died knows only the nodes that heartbeated since: not final yet.
+            if (plan.Incomplete && clock.GetUtcNow() - await directory.ActiveSince(ct) < meshOptions.Value.RebuildWindow)
+            {
+                LogRebuilding(Name, fromNode, plan.Refusal);
+                throw new MeshRebuildingException($"{plan.Refusal}; the mesh directory was re-created moments ago (a node failed) and nodes are still reporting in: retry shortly");
+            }
+
             LogRefused(Name, fromNode, plan.Refusal);
             throw new NoInstanceWithinRequirementException(Name, fromNode, info.HardRttMs, plan.Refusal);
         }
 
         Exception? lastFailure = null;
+        var onlyTransient = true;
         foreach (var step in plan.Steps)
         {
             var key = step.Instance ?? NextFreeKey(step.Node);
@@ -200,19 +210,29 @@ internal sealed partial class ServiceGrain(
 
                 return started;
             }
-            catch (Exception ex) when (ex is NodeUnavailableException or InstanceStartException)
+            catch (Exception ex) when (ex is InstanceStartException || IsClusterInFlux(ex))
             {
                 // As the original looped over allocators: this node cannot run it now, the next best may.
                 _live.Remove(key);
                 lastFailure = ex;
+                onlyTransient &= IsClusterInFlux(ex);
                 LogStepFailed(Name, key.Format(), ex.Message);
             }
         }
 
-        throw new InstanceStartException(
-            $"service '{Name}' resolved from node '{fromNode}': no node within the requirement could start an instance; last error: {lastFailure!.Message}",
-            lastFailure);
+        var message = $"service '{Name}' resolved from node '{fromNode}': no node within the requirement could start an instance; last error: {lastFailure!.Message}";
+        throw onlyTransient
+            ? new MeshRebuildingException($"{message} (a node is failing or the cluster is still settling: retry shortly)", lastFailure)
+            : new InstanceStartException(message, lastFailure);
     }
+
+    /// <summary>
+    /// Failures that say the cluster's view is changing, not that the service cannot run: a node listed as live whose silo
+    /// is gone, a silo that stopped answering before membership declared it dead (its grain-directory partition included,
+    /// which makes even activations on live silos fail for those seconds).
+    /// </summary>
+    private static bool IsClusterInFlux(Exception ex) =>
+        ex is NodeUnavailableException or OrleansMessageRejectionException or SiloUnavailableException;
 
     public Task InstanceGone(string instanceKey, CancellationToken ct = default)
     {
@@ -282,6 +302,9 @@ internal sealed partial class ServiceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Service {Name}: resolve from node {FromNode} refused: {Why}")]
     private partial void LogRefused(string name, string fromNode, string why);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Service {Name}: resolve from node {FromNode} found nothing while the mesh directory is rebuilding: {Why}")]
+    private partial void LogRebuilding(string name, string fromNode, string why);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Service {Name}: instance {InstanceKey} is gone; forgotten")]
     private partial void LogForgot(string name, string instanceKey);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using PhysarumSM.Contracts.Instances;
 using PhysarumSM.Contracts.Registry;
 using PhysarumSM.Gateway.Routing;
@@ -8,10 +10,18 @@ namespace PhysarumSM.Node.Gateway;
 
 /// <summary>
 /// Resolves through the service grain, from this node's point of view (RTTs measured from here). Two grain calls, only
-/// on a route-cache miss: the registration (for the requirements the cache re-checks) and the resolve itself.
+/// on a route-cache miss: the registration (for the requirements the cache re-checks) and the resolve itself. While the
+/// cluster recovers from a dead node (calls to its silo rejected until membership declares it dead, a re-created mesh
+/// directory still filling) it resolves again with a short backoff until the caller's deadline, so a request that
+/// arrives during a failover waits for the new instance as it would for a cold start instead of failing.
 /// </summary>
-public sealed class GrainRouteResolver(IGrainFactory grains, string localNodeId) : IRouteResolver
+public sealed partial class GrainRouteResolver(IGrainFactory grains, string localNodeId, ILogger<GrainRouteResolver>? logger = null) : IRouteResolver
 {
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
+
+    private readonly ILogger _logger = logger ?? NullLogger<GrainRouteResolver>.Instance;
+
     /// <inheritdoc />
     public async Task<Route> ResolveAsync(string service, CancellationToken cancellationToken)
     {
@@ -20,6 +30,29 @@ public sealed class GrainRouteResolver(IGrainFactory grains, string localNodeId)
             throw new ServiceNotFoundException(service);
         }
 
+        var backoff = FirstBackoff;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ResolveOnceAsync(service, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                LogRetrying(_logger, service, attempt, backoff.TotalMilliseconds, ex.Message);
+                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+    }
+
+    /// <summary>Failures that end once the cluster settled: a silo that stopped answering, a directory still filling.</summary>
+    internal static bool IsTransient(Exception ex) =>
+        ex is MeshRebuildingException or OrleansMessageRejectionException or SiloUnavailableException or TimeoutException
+        || ex is NoRouteException { InnerException: { } inner } && IsTransient(inner);
+
+    private async Task<Route> ResolveOnceAsync(string service, CancellationToken cancellationToken)
+    {
         var grain = grains.GetServiceGrain(service);
         ServiceRecord record;
         try
@@ -34,6 +67,7 @@ public sealed class GrainRouteResolver(IGrainFactory grains, string localNodeId)
         {
             throw new NoRouteException($"service '{service}': the registry did not answer: {ex.Message}", ex);
         }
+
         var asked = DateTimeOffset.UtcNow;
         InstanceInfo instance;
         try
@@ -55,4 +89,7 @@ public sealed class GrainRouteResolver(IGrainFactory grains, string localNodeId)
             ColdStart = instance.ActivatedAt >= asked,
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway: resolving {Service} failed while the cluster recovers (attempt {Attempt}); again in {BackoffMs} ms: {Error}")]
+    private static partial void LogRetrying(ILogger logger, string service, int attempt, double backoffMs, string error);
 }

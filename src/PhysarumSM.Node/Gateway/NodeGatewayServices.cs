@@ -23,7 +23,7 @@ internal static class NodeGatewayServices
         services.AddOptions<GatewayOptions>().Configure(o => o.ColdStartTimeout = options.ColdStartTimeout);
         services.AddOptions<RouteCacheOptions>();
         services.AddSingleton(new GatewayMetrics(registry));
-        services.AddSingleton<IRouteResolver>(sp => new GrainRouteResolver(sp.GetRequiredService<IGrainFactory>(), nodeId));
+        services.AddSingleton<IRouteResolver>(sp => new GrainRouteResolver(sp.GetRequiredService<IGrainFactory>(), nodeId, sp.GetService<ILogger<GrainRouteResolver>>()));
         services.AddSingleton<IRttSource>(sp => new PingRttSource(sp.GetRequiredService<PingMonitor>(), nodeId));
         services.AddSingleton(sp => new RouteCache(
             sp.GetRequiredService<IRouteResolver>(), sp.GetRequiredService<IRttSource>(),

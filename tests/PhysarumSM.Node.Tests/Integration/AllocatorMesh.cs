@@ -27,12 +27,15 @@ internal sealed class AllocatorMesh : IAsyncDisposable
     /// <summary>The registry node's flags, so a test can restart it on the same data.</summary>
     public List<string> RegistryFlags { get; } = [];
 
-    public static async Task<AllocatorMesh> StartAsync(CancellationToken ct, params string[] registryFlags)
+    public static Task<AllocatorMesh> StartAsync(CancellationToken ct, params string[] registryFlags) => StartAsync(ct, redis: null, registryFlags);
+
+    /// <summary>As <see cref="StartAsync(CancellationToken, string[])"/>; with <paramref name="redis"/>, every node's membership is in that Redis.</summary>
+    public static async Task<AllocatorMesh> StartAsync(CancellationToken ct, string? redis, params string[] registryFlags)
     {
         await EtcdServer.EnsureInstalledAsync(ct);
         var docker = await DockerEngine.StartAsync(ct);
         await DockerEngine.PublishHelloWorldAsync(ct);
-        var result = new AllocatorMesh(docker, new TestMesh());
+        var result = new AllocatorMesh(docker, new TestMesh { Redis = redis });
         var etcd = FreePorts.Take(2);
         result.RegistryFlags.AddRange(
         [
