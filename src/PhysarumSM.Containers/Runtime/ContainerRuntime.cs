@@ -10,7 +10,8 @@ using PhysarumSM.Containers.Images;
 namespace PhysarumSM.Containers.Runtime;
 
 /// <summary>
-/// Runs, probes, pauses, lists, watches and removes the Docker containers of service instances on this node.
+/// Runs (pulling a missing image from the registry its reference names), probes, pauses, lists, watches and removes the
+/// Docker containers of service instances on this node.
 /// Why one type over <see cref="IDockerClient"/>: the instance grain, the warm pool and restart adoption must agree
 /// on the same labels, environment contract, limits and error messages.
 /// </summary>
@@ -34,6 +35,7 @@ public sealed partial class ContainerRuntime : IDisposable
     private readonly ContainerRuntimeOptions _options;
     private readonly ILogger _logger;
     private readonly HttpClient _probe;
+    private readonly ImagePuller _puller;
     private string? _gatewayAddress;
 
     /// <summary>Uses the engine behind <paramref name="client"/> (see <see cref="DockerEngineConnector"/>); the caller keeps ownership of it.</summary>
@@ -43,6 +45,7 @@ public sealed partial class ContainerRuntime : IDisposable
         _client = client;
         _options = options ?? new ContainerRuntimeOptions();
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _puller = new ImagePuller(client, _options.PullTimeout, _logger);
         _probe = new HttpClient(new SocketsHttpHandler
         {
             UseProxy = false,
@@ -104,8 +107,14 @@ public sealed partial class ContainerRuntime : IDisposable
     /// published on the loopback, the CPU and memory limits, the engine's init as PID 1 and restart policy "no". Does not wait
     /// for readiness (see <see cref="WaitReadyAsync(RunningContainer, TimeSpan?, CancellationToken)"/>).
     /// </summary>
+    /// <remarks>
+    /// An image that is not in the engine is pulled first when its reference names a registry (<c>host:5000/name@sha256:…</c>,
+    /// <c>host:5000/name:tag</c>; by digest when it has one), once for all concurrent starts, within
+    /// <see cref="ContainerRuntimeOptions.PullTimeout"/>. Local-only references (an image id, <c>name:tag</c>) are never pulled.
+    /// Why only on a miss: asking the engine first would add a round trip to every cold start of an image it already has.
+    /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="spec"/> is invalid (<see cref="ContainerSpec.Validate"/>).</exception>
-    /// <exception cref="ContainerStartException">The engine refused to create or start it (missing image, limits, port), or it exited at once; nothing is left behind.</exception>
+    /// <exception cref="ContainerStartException">The image is missing and names no registry, or its pull failed (the registry's reason), or the engine refused to create or start it (limits, port), or it exited at once; nothing is left behind.</exception>
     /// <exception cref="DockerEngineUnavailableException">The engine does not answer.</exception>
     public async Task<RunningContainer> RunAsync(ContainerSpec spec, CancellationToken cancellationToken = default)
     {
@@ -119,23 +128,7 @@ public sealed partial class ContainerRuntime : IDisposable
         var parameters = CreateParameters(spec, proxyIp);
         LogCreating(spec.InstanceId, spec.Image, parameters.Name);
 
-        CreateContainerResponse created;
-        try
-        {
-            created = await CallAsync(null, token => _client.Containers.CreateContainerAsync(parameters, token), cancellationToken).ConfigureAwait(false);
-        }
-        catch (DockerImageNotFoundException ex)
-        {
-            throw new ContainerStartException(
-                $"image {spec.Image} of service {spec.ServiceName} is not in this node's engine (nothing is pulled): build or load it first",
-                spec.Image, null, null, [], ex);
-        }
-        catch (DockerApiException ex)
-        {
-            throw new ContainerStartException(
-                $"the engine refused to create the container of instance {spec.InstanceId} from {spec.Image}: {EngineMessages.Describe(ex)}",
-                spec.Image, null, null, [], ex);
-        }
+        var created = await CreateAsync(spec, parameters, cancellationToken).ConfigureAwait(false);
 
         try
         {
@@ -402,8 +395,51 @@ public sealed partial class ContainerRuntime : IDisposable
         return await ContainerLogReader.ReadLinesAsync(stream, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Disposes the readiness probe's HTTP client (not the Docker client).</summary>
-    public void Dispose() => _probe.Dispose();
+    /// <summary>Disposes the readiness probe's HTTP client and stops image pulls under way (not the Docker client).</summary>
+    public void Dispose()
+    {
+        _puller.Dispose();
+        _probe.Dispose();
+    }
+
+    /// <summary>How many image pulls this runtime asked the engine for (tests check that concurrent starts share one).</summary>
+    internal int PullCount => _puller.PullCount;
+
+    // Creates the container; on a missing image that names a registry, pulls it (joining a pull under way) and tries once more.
+    private async Task<CreateContainerResponse> CreateAsync(ContainerSpec spec, CreateContainerParameters parameters, CancellationToken cancellationToken)
+    {
+        var pulled = false;
+        while (true)
+        {
+            try
+            {
+                return await CallAsync(null, token => _client.Containers.CreateContainerAsync(parameters, token), cancellationToken).ConfigureAwait(false);
+            }
+            catch (DockerImageNotFoundException ex) when (pulled || ImageReference.Registry(spec.Image) is null)
+            {
+                throw new ContainerStartException(
+                    pulled
+                        ? $"image {spec.Image} of service {spec.ServiceName} was pulled, but the engine still does not find it (removed meanwhile?): {EngineMessages.Describe(ex)}"
+                        : $"image {spec.Image} of service {spec.ServiceName} is not in this node's engine, and the reference names no registry to pull it from: "
+                          + "build it here, or load it (docker load, docker pull), or push it to the mesh's registry and register that reference "
+                          + "(physarum service add --push) so that nodes pull it themselves",
+                    spec.Image, null, null, [], ex);
+            }
+            catch (DockerImageNotFoundException)
+            {
+                // names a registry: pulled below, outside the catch
+            }
+            catch (DockerApiException ex)
+            {
+                throw new ContainerStartException(
+                    $"the engine refused to create the container of instance {spec.InstanceId} from {spec.Image}: {EngineMessages.Describe(ex)}",
+                    spec.Image, null, null, [], ex);
+            }
+
+            await _puller.EnsurePresentAsync(spec.Image, cancellationToken).ConfigureAwait(false);
+            pulled = true;
+        }
+    }
 
     private CreateContainerParameters CreateParameters(ContainerSpec spec, string proxyIp)
     {

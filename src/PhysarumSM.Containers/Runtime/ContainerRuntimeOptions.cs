@@ -38,4 +38,11 @@ public sealed class ContainerRuntimeOptions
 
     /// <summary>PROXY_IP for every container when set (e.g. when the gateway listens elsewhere); null = the gateway of <see cref="Network"/>.</summary>
     public string? GatewayAddress { get; set; }
+
+    /// <summary>
+    /// How long pulling a missing image from its registry may take before it fails. Default 5 min. Why longer than an
+    /// instance's activation: the pull outlives the start that asked for it, so a large image still arrives and the next
+    /// start on this node finds it (or joins the pull) instead of starting over.
+    /// </summary>
+    public TimeSpan PullTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

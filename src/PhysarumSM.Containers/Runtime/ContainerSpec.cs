@@ -7,7 +7,7 @@ namespace PhysarumSM.Containers.Runtime;
 /// </summary>
 public sealed record ContainerSpec
 {
-    /// <summary>Image reference to run (an image id, name:tag or repo@digest); it must already be in the engine (nothing is pulled).</summary>
+    /// <summary>Image reference to run (an image id, name:tag or repo@digest); when it is not in the engine, only a reference naming a registry host (host:5000/name…) is pulled.</summary>
     public required string Image { get; init; }
 
     /// <summary>Service name (label <see cref="ContainerLabels.Service"/>).</summary>
@@ -54,6 +54,14 @@ public sealed record ContainerSpec
 
     /// <summary>Command replacing the image's CMD (exec form); null = the image's own.</summary>
     public IReadOnlyList<string>? Command { get; init; }
+
+    /// <summary>
+    /// Why not the record's own printing: it would put P2P_PSK (and the extra environment, which may hold secrets too)
+    /// into any log line or message that formats a spec. Names the container and its limits only.
+    /// </summary>
+    public override string ToString() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"ContainerSpec {{ Image = {Image}, ServiceName = {ServiceName}, InstanceId = {InstanceId}, NodeId = {NodeId}, ServicePort = {ServicePort}, CpuCores = {CpuCores}, MemoryMiB = {MemoryMiB}, Psk = {(Psk.Length == 0 ? "none" : "(set, not shown)")} }}");
 
     /// <summary>Returns an error message, or null when the spec can be run.</summary>
     public string? Validate()

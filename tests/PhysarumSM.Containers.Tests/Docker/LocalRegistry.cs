@@ -1,17 +1,15 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using PhysarumSM.TestKit;
 
 namespace PhysarumSM.Containers.Tests.Docker;
 
 /// <summary>
-/// A throw-away image registry (Debian's docker-registry) on a free loopback port, for push tests. Why loopback:
+/// A throw-away image registry (Debian's docker-registry) on a free loopback port, for push and pull tests. Why loopback:
 /// the engine trusts plain-HTTP registries on 127.0.0.0/8 without extra daemon settings, and no traffic leaves the machine.
 /// </summary>
 internal sealed class LocalRegistry : IAsyncDisposable
 {
-    private const string Executable = "/usr/bin/docker-registry";
-    private static readonly SemaphoreSlim InstallGate = new(1, 1);
     private readonly Process _process;
     private readonly string _directory;
 
@@ -29,9 +27,10 @@ internal sealed class LocalRegistry : IAsyncDisposable
 
     public static async Task<LocalRegistry> StartAsync()
     {
-        await EnsureInstalledAsync();
+        // Installed by apt-get when missing (TestKit's DebianPackage), as the other real servers the tests start.
+        var executable = await DebianPackage.EnsureExecutableAsync("docker-registry", "docker-registry", CancellationToken.None);
         var directory = Directory.CreateTempSubdirectory("physarum-registry-").FullName;
-        var port = FreePort();
+        var port = FreePorts.Take(1)[0];
         var config = Path.Combine(directory, "config.yml");
         await File.WriteAllTextAsync(config, $"""
             version: 0.1
@@ -45,7 +44,7 @@ internal sealed class LocalRegistry : IAsyncDisposable
             http:
               addr: 127.0.0.1:{port}
             """);
-        var start = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("serve");
         start.ArgumentList.Add(config);
         var process = Process.Start(start)!;
@@ -119,61 +118,5 @@ internal sealed class LocalRegistry : IAsyncDisposable
 
             await Task.Delay(50);
         }
-    }
-
-    private static async Task EnsureInstalledAsync()
-    {
-        if (File.Exists(Executable))
-        {
-            return;
-        }
-
-        await InstallGate.WaitAsync();
-        try
-        {
-            if (!File.Exists(Executable))
-            {
-                // Lists may be missing on a fresh machine: install, and on failure update once and retry.
-                if (await AptGetAsync("install", "-y", "-qq", "docker-registry") != 0)
-                {
-                    await AptGetAsync("update", "-qq");
-                    await AptGetAsync("install", "-y", "-qq", "docker-registry");
-                }
-            }
-
-            if (!File.Exists(Executable))
-            {
-                throw new InvalidOperationException("docker-registry is not installed and apt-get could not install it; run 'apt-get install docker-registry' as root");
-            }
-        }
-        finally
-        {
-            InstallGate.Release();
-        }
-    }
-
-    private static async Task<int> AptGetAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("apt-get") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-o");
-        start.ArgumentList.Add("DPkg::Lock::Timeout=300");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        using var process = Process.Start(start)!;
-        var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
-        await process.WaitForExitAsync();
-        await drain;
-        return process.ExitCode;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
