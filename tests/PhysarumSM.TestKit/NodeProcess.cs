@@ -45,10 +45,19 @@ public sealed partial class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Starts physarum-node with <paramref name="args"/>; the dll must sit beside the test assembly.</summary>
-    public static NodeProcess Start(NodePorts ports, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    public static NodeProcess Start(NodePorts ports, IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
+        Start(ports, args, environment, networkNamespace: null);
+
+    /// <summary>As <see cref="Start(NodePorts, IEnumerable{string}, IDictionary{string, string}?)"/>, inside <paramref name="networkNamespace"/> when given (`ip netns exec` runs the node itself, so the pid is the node's).</summary>
+    public static NodeProcess Start(NodePorts ports, IEnumerable<string> args, IDictionary<string, string>? environment, NetworkNamespace? networkNamespace)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "physarum-node.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(networkNamespace is null ? "dotnet" : "ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in networkNamespace?.Prefix("dotnet") ?? [])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {

@@ -14,11 +14,13 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly string _executable;
     private readonly string _directory;
     private readonly bool _persistent;
+    private readonly string _bind;
     private Process _process;
     private StringBuilder _output;
 
-    private RedisServer(string executable, Process process, int port, string directory, bool persistent, StringBuilder output)
+    private RedisServer(string executable, Process process, int port, string directory, bool persistent, string bind, StringBuilder output)
     {
+        _bind = bind;
         _executable = executable;
         _process = process;
         Port = port;
@@ -41,7 +43,11 @@ public sealed class RedisServer : IAsyncDisposable
     /// As <see cref="StartAsync(CancellationToken)"/>; <paramref name="persistent"/> turns on the append-only file (fsync
     /// every write), so <see cref="RestartAsync"/> comes back with the data, as a production Redis would.
     /// </summary>
-    public static async Task<RedisServer> StartAsync(bool persistent, CancellationToken cancellationToken = default)
+    public static Task<RedisServer> StartAsync(bool persistent, CancellationToken cancellationToken = default) =>
+        StartAsync(persistent, "127.0.0.1", cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(bool, CancellationToken)"/>, listening on <paramref name="bind"/> (0.0.0.0 for nodes in other network namespaces).</summary>
+    public static async Task<RedisServer> StartAsync(bool persistent, string bind, CancellationToken cancellationToken = default)
     {
         var executable = await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
         IOException? lastError = null;
@@ -50,7 +56,7 @@ public sealed class RedisServer : IAsyncDisposable
             // A port found free may be taken before redis binds it; another port is the fix.
             try
             {
-                return await TryStartAsync(executable, FreePorts.Take(1)[0], persistent, cancellationToken).ConfigureAwait(false);
+                return await TryStartAsync(executable, FreePorts.Take(1)[0], persistent, bind, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException ex)
             {
@@ -70,7 +76,7 @@ public sealed class RedisServer : IAsyncDisposable
         KillProcess();
         await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         _process.Dispose();
-        (_process, _output) = Launch(_executable, Port, _directory, _persistent);
+        (_process, _output) = Launch(_executable, Port, _directory, _persistent, _bind);
         await WaitForPongAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -97,11 +103,11 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static async Task<RedisServer> TryStartAsync(string executable, int port, bool persistent, CancellationToken cancellationToken)
+    private static async Task<RedisServer> TryStartAsync(string executable, int port, bool persistent, string bind, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("physarum-redis-").FullName;
-        var (process, output) = Launch(executable, port, directory, persistent);
-        var server = new RedisServer(executable, process, port, directory, persistent, output);
+        var (process, output) = Launch(executable, port, directory, persistent, bind);
+        var server = new RedisServer(executable, process, port, directory, persistent, bind, output);
         try
         {
             await server.WaitForPongAsync(cancellationToken).ConfigureAwait(false);
@@ -114,7 +120,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static (Process Process, StringBuilder Output) Launch(string executable, int port, string directory, bool persistent)
+    private static (Process Process, StringBuilder Output) Launch(string executable, int port, string directory, bool persistent, string bind)
     {
         var start = new ProcessStartInfo(executable)
         {
@@ -125,7 +131,7 @@ public sealed class RedisServer : IAsyncDisposable
         };
         foreach (var argument in new[]
                  {
-                     "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+                     "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", bind, "--protected-mode", "no",
                      "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
                      "--dir", directory, "--daemonize", "no",
                  })

@@ -30,7 +30,11 @@ internal sealed class AllocatorMesh : IAsyncDisposable
     public static Task<AllocatorMesh> StartAsync(CancellationToken ct, params string[] registryFlags) => StartAsync(ct, redis: null, registryFlags);
 
     /// <summary>As <see cref="StartAsync(CancellationToken, string[])"/>; with <paramref name="redis"/>, every node's membership is in that Redis.</summary>
-    public static async Task<AllocatorMesh> StartAsync(CancellationToken ct, string? redis, params string[] registryFlags)
+    public static Task<AllocatorMesh> StartAsync(CancellationToken ct, string? redis, params string[] registryFlags) =>
+        StartAsync(ct, redis, registryPorts: null, registryFlags);
+
+    /// <summary>As above, the registry node on <paramref name="registryPorts"/> (so its flags can name them).</summary>
+    public static async Task<AllocatorMesh> StartAsync(CancellationToken ct, string? redis, NodePorts? registryPorts, params string[] registryFlags)
     {
         await EtcdServer.EnsureInstalledAsync(ct);
         var docker = await DockerEngine.StartAsync(ct);
@@ -45,7 +49,7 @@ internal sealed class AllocatorMesh : IAsyncDisposable
             "-data-dir", Path.Combine(result.Mesh.Directory, "registry"),
             .. registryFlags,
         ]);
-        await result.Mesh.StartNodeAsync(ct, keyName: "registry", flags: result.RegistryFlags);
+        await result.Mesh.StartNodeAsync(ct, ports: registryPorts, keyName: "registry", flags: result.RegistryFlags);
         return result;
     }
 
