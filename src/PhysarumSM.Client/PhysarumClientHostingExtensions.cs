@@ -21,7 +21,7 @@ public static class PhysarumClientHostingExtensions
     /// <param name="configure">Changes applied after configuration binding (e.g. gateways from command-line flags).</param>
     /// <returns>The same builder, for chaining.</returns>
     /// <exception cref="OptionsValidationException">An option is invalid; the failures name each key.</exception>
-    /// <exception cref="ArgumentException">A gateway host name cannot be resolved.</exception>
+    /// <exception cref="ArgumentException">A gateway host name cannot be resolved, or the cluster certificate file cannot be used (not PKCS#12, wrong password, no private key).</exception>
     public static IHostApplicationBuilder AddPhysarumClient(this IHostApplicationBuilder builder, Action<PhysarumClientOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -40,7 +40,7 @@ public static class PhysarumClientHostingExtensions
     /// <param name="configure">Changes applied after configuration binding.</param>
     /// <returns>The same service collection, for chaining.</returns>
     /// <exception cref="OptionsValidationException">An option is invalid; the failures name each key.</exception>
-    /// <exception cref="ArgumentException">A gateway host name cannot be resolved.</exception>
+    /// <exception cref="ArgumentException">A gateway host name cannot be resolved, or the cluster certificate file cannot be used (not PKCS#12, wrong password, no private key).</exception>
     public static IServiceCollection AddPhysarumClient(this IServiceCollection services, IConfiguration? configuration = null, Action<PhysarumClientOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -49,9 +49,22 @@ public sealed class PhysarumClientOptions
     /// <summary>How often the event feed asks the mesh event log for new events. Default 500 ms.</summary>
     public TimeSpan EventPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// PKCS#12 (.pfx) file with the nodes' cluster certificate and its private key (the file the nodes get as
+    /// <c>-cluster-cert</c>). Set: the client speaks mutual TLS to the gateways, presents this certificate and accepts
+    /// only gateways presenting it. Empty: plaintext, which nodes started with <c>-cluster-cert</c> refuse.
+    /// </summary>
+    public string? ClusterCertificatePath { get; set; }
+
+    /// <summary>Password of <see cref="ClusterCertificatePath"/> (the nodes' <c>-cluster-cert-password</c>); empty = none. Never logged.</summary>
+    public string? ClusterCertificatePassword { get; set; }
+
     /// <summary>The gateways static clustering uses: <see cref="Gateways"/>, or <see cref="DefaultGateway"/> when that is empty.</summary>
     internal IReadOnlyList<string> EffectiveGateways =>
         Gateways.Count == 0 ? [DefaultGateway] : Gateways;
+
+    /// <summary>True when the client connects with mutual TLS.</summary>
+    internal bool UsesTls => !string.IsNullOrWhiteSpace(ClusterCertificatePath);
 
     /// <summary>True when membership comes from Redis rather than a gateway list.</summary>
     internal bool UsesRedis => !string.IsNullOrWhiteSpace(Redis);

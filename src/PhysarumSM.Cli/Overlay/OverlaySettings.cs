@@ -1,3 +1,4 @@
+using System.Text;
 using PhysarumSM.Libp2p.Multiformats;
 
 namespace PhysarumSM.Cli.Overlay;
@@ -35,6 +36,16 @@ public sealed record OverlaySettings(IReadOnlyList<Multiaddr> Bootstraps, string
 
         var psk = string.IsNullOrEmpty(pskFlag) ? environment("P2P_PSK") : pskFlag;
         return new OverlaySettings(bootstraps, string.IsNullOrEmpty(psk) ? null : psk);
+    }
+
+    /// <summary>
+    /// Why not the record's own printing: it would show the PSK to whatever logs or formats these settings (and
+    /// ProxySettings, which holds them); say only whether one is set.
+    /// </summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Bootstraps = [").AppendJoin(", ", Bootstraps).Append("], Psk = ").Append(Psk is null ? "none" : "(set, not shown)");
+        return true;
     }
 }
 

@@ -4,7 +4,10 @@ using StackExchange.Redis;
 
 namespace PhysarumSM.Client.Hosting;
 
-/// <summary>The client's one membership choice, mirroring the nodes': Redis when they use <c>-redis</c>, else their gateway ports.</summary>
+/// <summary>
+/// The client's one membership choice, mirroring the nodes': Redis when they use <c>-redis</c>, else their gateway ports;
+/// and mutual TLS when they use <c>-cluster-cert</c>.
+/// </summary>
 internal static class ClientClustering
 {
     public static void Apply(IClientBuilder client, PhysarumClientOptions options)
@@ -14,6 +17,11 @@ internal static class ClientClustering
             o.ClusterId = options.ClusterId.Trim();
             o.ServiceId = options.ServiceId.Trim();
         });
+        if (options.UsesTls)
+        {
+            ClientClusterTls.Apply(client, options);
+        }
+
         if (options.UsesRedis)
         {
             var redis = ConfigurationOptions.Parse(options.Redis!.Trim());

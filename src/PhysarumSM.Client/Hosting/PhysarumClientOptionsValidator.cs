@@ -59,6 +59,16 @@ internal sealed class PhysarumClientOptionsValidator : IValidateOptions<Physarum
             failures.Add($"{Section}:FromNode '{fromNode}' is not a peer ID (leave it unset to resolve from the node this client connects to)");
         }
 
+        if (options.UsesTls && !File.Exists(options.ClusterCertificatePath))
+        {
+            failures.Add($"{Section}:ClusterCertificatePath '{options.ClusterCertificatePath}' does not exist (the nodes' -cluster-cert .pfx file)");
+        }
+
+        if (!options.UsesTls && !string.IsNullOrEmpty(options.ClusterCertificatePassword))
+        {
+            failures.Add($"{Section}:ClusterCertificatePassword is set but ClusterCertificatePath is not (the .pfx file it opens)");
+        }
+
         if (options.EventPollInterval <= TimeSpan.Zero)
         {
             failures.Add($"{Section}:EventPollInterval must be positive (got {options.EventPollInterval})");

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace PhysarumSM.Node.Cluster;
 
 /// <summary>
@@ -39,4 +41,11 @@ public sealed class NodeClusterOptions
     /// options such as <c>,password=...</c>. Empty: localhost clustering.
     /// </summary>
     public string? RedisConnectionString { get; set; }
+
+    /// <summary>
+    /// The cluster certificate with its private key (the node's <c>-cluster-cert</c>): set, every silo-to-silo and
+    /// gateway connection uses mutual TLS and accepts only peers presenting this certificate. Null: plaintext. Not bound
+    /// from configuration (it is a loaded certificate, not a value).
+    /// </summary>
+    public X509Certificate2? Certificate { get; set; }
 }

@@ -40,6 +40,8 @@ public static class NodeCommandLine
         new("cpus", "CORES", "CPU cores offered to instances (CpuReq counts against it; default: every core)", (o, v) => o.Cpus = ParsePositiveNumber(v, "-cpus")),
         new("memory", "MIB", "memory offered to instances in MiB (MemoryReq counts against it; default: the machine's)", (o, v) => o.MemoryMiB = ParsePositive(v, "-memory")),
         new("primary-silo", "HOST:PORT", "silo endpoint of the first node on this machine, for localhost clustering (default 127.0.0.1:11111)", (o, v) => o.PrimarySilo = v),
+        new("cluster-cert", "PATH", "PKCS#12 (.pfx) cluster certificate with its key: Orleans silo and client connections use mutual TLS (default: plaintext)", (o, v) => o.ClusterCertificate = v),
+        new("cluster-cert-password", "PASSWORD", "password of the -cluster-cert file (env PHYSARUM_CLUSTER_CERT_PASSWORD)", (o, v) => o.ClusterCertificatePassword = v),
     ];
 
     /// <summary>The <c>-admin-listen-addr</c> value that turns the dashboard and admin API off.</summary>
@@ -109,6 +111,22 @@ public static class NodeCommandLine
         if (options.AdminToken is "")
         {
             throw new ArgumentException("-admin-token must not be empty (leave it out to refuse admin actions)");
+        }
+
+        if (options.ClusterCertificate is "")
+        {
+            throw new ArgumentException("-cluster-cert must not be empty (leave it out for plaintext Orleans connections)");
+        }
+
+        // The flag without a certificate is a mistake worth stopping for; the env variable may be set machine-wide.
+        if (options.ClusterCertificatePassword is not null && options.ClusterCertificate is null)
+        {
+            throw new ArgumentException("-cluster-cert-password needs -cluster-cert PATH (the .pfx file it opens)");
+        }
+
+        if (options.ClusterCertificate is not null)
+        {
+            options.ClusterCertificatePassword ??= environment("PHYSARUM_CLUSTER_CERT_PASSWORD") is { Length: > 0 } password ? password : null;
         }
 
         if (!options.AdminListenAddress.Equals(AdminListenOff, StringComparison.OrdinalIgnoreCase))

@@ -67,6 +67,15 @@ public sealed class NodeOptions
     /// <summary>Bearer token the admin API's actions require; null = actions refused. Never logged.</summary>
     public string? AdminToken { get; set; }
 
+    /// <summary>
+    /// PKCS#12 (.pfx) file holding the cluster certificate and its private key; set = Orleans silo-to-silo and client
+    /// connections use mutual TLS with it. Null = plaintext (loopback or a trusted network only).
+    /// </summary>
+    public string? ClusterCertificate { get; set; }
+
+    /// <summary>Password of <see cref="ClusterCertificate"/>; null = none. Never logged.</summary>
+    public string? ClusterCertificatePassword { get; set; }
+
     /// <summary>How long a gateway request waits for its instance to start before a 504.</summary>
     public TimeSpan ColdStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,6 +52,21 @@ public static class NodeApplication
             return 1;
         }
 
+        X509Certificate2? clusterCertificate;
+        try
+        {
+            clusterCertificate = options.ClusterCertificate is { } certificatePath
+                ? ClusterCertificate.Load(certificatePath, options.ClusterCertificatePassword, DateTimeOffset.UtcNow)
+                : null;
+        }
+        catch (ClusterCertificateException ex)
+        {
+            Console.Error.WriteLine($"physarum-node: {ex.Message}");
+            return 1;
+        }
+
+        using var ownedCertificate = clusterCertificate;
+
         var libp2p = new Libp2pHost(identity, new Libp2pHostOptions
         {
             PreSharedKey = options.Psk is null ? null : PreSharedKey.FromPassphrase(options.Psk),
@@ -79,7 +95,7 @@ public static class NodeApplication
         WebApplication app;
         try
         {
-            app = Build(options, identity, libp2p, bridge);
+            app = Build(options, identity, libp2p, bridge, clusterCertificate);
         }
         catch (ArgumentException ex)
         {
@@ -105,6 +121,11 @@ public static class NodeApplication
             Console.WriteLine($"admin: {admin.Url}");
         }
 
+        if (clusterCertificate is not null)
+        {
+            Console.WriteLine($"orleans tls: {clusterCertificate.Subject}, sha-256 {ClusterCertificate.Fingerprint(clusterCertificate)}");
+        }
+
         Console.WriteLine("physarum-node ready");
         await app.WaitForShutdownAsync(cancellationToken);
         await app.DisposeAsync();
@@ -112,7 +133,8 @@ public static class NodeApplication
     }
 
     /// <param name="bridge">The host's address on the Docker bridge (PROXY_IP for containers) when the allocator role is on, else null.</param>
-    private static WebApplication Build(NodeOptions options, IdentityKey identity, Libp2pHost libp2p, string? bridge)
+    /// <param name="clusterCertificate">The <c>-cluster-cert</c> certificate (Orleans connections use mutual TLS), else null.</param>
+    private static WebApplication Build(NodeOptions options, IdentityKey identity, Libp2pHost libp2p, string? bridge, X509Certificate2? clusterCertificate)
     {
         var allocator = bridge is not null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -172,6 +194,7 @@ public static class NodeApplication
             SiloPort = options.SiloPort,
             GatewayPort = options.GatewayPort,
             RedisConnectionString = options.Redis,
+            Certificate = clusterCertificate,
             // With Redis an explicit -primary-silo is an error the cluster plan reports; locally the default
             // primary is 127.0.0.1:11111, and the primary itself points at nobody.
             PrimarySiloEndpoint = options.Redis is not null ? options.PrimarySilo
