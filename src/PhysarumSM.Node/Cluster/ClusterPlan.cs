@@ -43,7 +43,7 @@ internal abstract record ClusterPlan(string ClusterId, string ServiceId, int Sil
             && !(IPAddress.TryParse(options.AdvertisedAddress, out var advertised) && IPAddress.IsLoopback(advertised)))
         {
             throw new ArgumentException(
-                $"advertised address '{options.AdvertisedAddress}' needs redis clustering (-redis HOST:PORT); localhost clustering always uses 127.0.0.1");
+                $"advertised address '{options.AdvertisedAddress}' (-advertise-ip) needs redis clustering (-redis HOST:PORT); localhost clustering always uses 127.0.0.1");
         }
 
         var self = new IPEndPoint(IPAddress.Loopback, options.SiloPort);
@@ -87,7 +87,7 @@ internal abstract record ClusterPlan(string ClusterId, string ServiceId, int Sil
         if (string.IsNullOrWhiteSpace(text))
         {
             return FirstInterfaceAddress()
-                ?? throw new ArgumentException("no non-loopback IPv4 address to advertise to other silos; set the advertised address");
+                ?? throw new ArgumentException("no non-loopback IPv4 address to advertise to other silos; set it with -advertise-ip");
         }
 
         text = text.Trim();
@@ -101,7 +101,7 @@ internal abstract record ClusterPlan(string ClusterId, string ServiceId, int Sil
             var resolved = Dns.GetHostAddresses(text);
             return resolved.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
                 ?? resolved.FirstOrDefault()
-                ?? throw new ArgumentException($"advertised address '{text}' resolves to no IP address");
+                ?? throw new ArgumentException($"advertised address '{text}' (-advertise-ip) resolves to no IP address");
         }
         catch (SocketException ex)
         {

@@ -24,7 +24,8 @@ public static class NodeCommandLine
         new("keyfile", "PATH", "identity key file, created on first start (default ~/.physarum/identity.key)", (o, v) => o.KeyFile = v),
         new("ephemeral", "", "use a fresh identity; do not read or write the key file", (o, _) => o.Ephemeral = true, IsSwitch: true),
         new("debug", "", "verbose logging", (o, _) => o.Debug = true, IsSwitch: true),
-        new("redis", "HOST:PORT", "Orleans membership in Redis, for nodes on many machines (default: localhost clustering)", (o, v) => o.Redis = v),
+        new("redis", "HOST:PORT", "Orleans membership in Redis, for nodes on many machines; may end with ,password=... (env PHYSARUM_REDIS; default: localhost clustering)", (o, v) => o.Redis = v),
+        new("advertise-ip", "IP", "with -redis: the address other machines reach this node's silo at (default: the first non-loopback IPv4)", (o, v) => o.AdvertiseIp = v),
         new("silo-port", "PORT", "Orleans silo-to-silo port (default 11111)", (o, v) => o.SiloPort = ParsePort(v, "-silo-port")),
         new("gateway-port", "PORT", "Orleans client gateway port (default 30000)", (o, v) => o.GatewayPort = ParsePort(v, "-gateway-port")),
         new("data-dir", "DIR", "this node's data directory (default ~/.physarum/data)", (o, v) => o.DataDirectory = v),
@@ -108,6 +109,8 @@ public static class NodeCommandLine
 
         options.Psk ??= environment("P2P_PSK") is { Length: > 0 } psk ? psk : null;
         options.AdminToken ??= environment("PHYSARUM_ADMIN_TOKEN") is { Length: > 0 } token ? token : null;
+        // Why an env fallback: a Redis password in the flag would show in ps.
+        options.Redis ??= environment("PHYSARUM_REDIS") is { Length: > 0 } redis ? redis : null;
         if (options.AdminToken is "")
         {
             throw new ArgumentException("-admin-token must not be empty (leave it out to refuse admin actions)");

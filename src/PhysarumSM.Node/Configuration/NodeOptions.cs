@@ -26,6 +26,9 @@ public sealed class NodeOptions
     /// <summary>Redis HOST:PORT for Orleans membership across machines; null = localhost clustering.</summary>
     public string? Redis { get; set; }
 
+    /// <summary>The silo address other machines reach (Redis clustering); null = the first non-loopback IPv4 of this machine.</summary>
+    public string? AdvertiseIp { get; set; }
+
     public int SiloPort { get; set; } = 11111;
 
     public int GatewayPort { get; set; } = 30000;

@@ -194,6 +194,7 @@ public static class NodeApplication
             SiloPort = options.SiloPort,
             GatewayPort = options.GatewayPort,
             RedisConnectionString = options.Redis,
+            AdvertisedAddress = options.AdvertiseIp,
             Certificate = clusterCertificate,
             // With Redis an explicit -primary-silo is an error the cluster plan reports; locally the default
             // primary is 127.0.0.1:11111, and the primary itself points at nobody.

@@ -41,4 +41,23 @@ public sealed class NodeCommandLineParseTests
         Assert.Contains(flag, error.Message, StringComparison.Ordinal);
         Assert.Contains(value, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Redis_comes_from_the_flag_else_from_PHYSARUM_REDIS_so_a_password_need_not_show_in_ps()
+    {
+        var environment = new Dictionary<string, string> { ["PHYSARUM_REDIS"] = "10.0.0.5:6379,password=s3cret" };
+        Assert.Equal("10.0.0.5:6379,password=s3cret", NodeCommandLine.Parse([], k => environment.GetValueOrDefault(k)).Redis);
+        Assert.Equal("10.0.0.6:6379", NodeCommandLine.Parse(["-redis", "10.0.0.6:6379"], k => environment.GetValueOrDefault(k)).Redis);
+        Assert.Null(Parse().Redis);
+    }
+
+    [Fact]
+    public void The_advertised_silo_address_is_a_flag_and_without_redis_it_is_refused_naming_it()
+    {
+        var options = Parse("-redis", "10.0.0.5:6379", "-advertise-ip", "10.0.0.7");
+        Assert.Equal("10.0.0.7", options.AdvertiseIp);
+        var error = Assert.Throws<ArgumentException>(() => PhysarumSM.Node.Cluster.ClusterPlan.From(new PhysarumSM.Node.Cluster.NodeClusterOptions { AdvertisedAddress = "10.0.0.7" }));
+        Assert.Contains("-advertise-ip", error.Message, StringComparison.Ordinal);
+        Assert.Contains("-advertise-ip", NodeCommandLine.Usage, StringComparison.Ordinal);
+    }
 }
