@@ -41,6 +41,13 @@ internal static class AddCommand
 
     private static async Task<int> RunAsync(GlobalOptions global, AddFlags flags, ParseResult parse, string configPath, string dir, string image, string name, CancellationToken cancellationToken)
     {
+        // Why refuse rather than ignore --push: a registered reference that was never pushed runs on this machine only.
+        if (parse.GetValue(flags.UseExistingImage) && parse.GetValue(flags.Push))
+        {
+            Console.Error.WriteLine("physarum: --push pushes what add builds; with --use-existing-image push it yourself first (docker push IMAGE), then add registers its repository digest");
+            return 2;
+        }
+
         ServiceConfig config;
         try
         {

@@ -25,6 +25,17 @@ public sealed class RegistryCliTests
         CliProcess.RunAsync(["--bootstrap", via.Address, "--psk", TestMesh.Psk, .. args], ct);
 
     [Fact]
+    public async Task Push_with_an_existing_image_is_refused_instead_of_silently_registering_an_unpushed_image()
+    {
+        using var guard = Guard();
+        var add = await CliProcess.RunAsync(
+            ["service", "add", "--use-existing-image", "--push", "--dir", DockerEngine.HelloWorldDirectory,
+             Path.Combine(DockerEngine.HelloWorldDirectory, "image-conf.json"), "127.0.0.1:5000/hello:x", Service], guard.Token);
+        Assert.Equal(2, add.ExitCode);
+        Assert.Contains("docker push IMAGE", add.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Add_get_list_delete_through_the_cli_and_entries_survive_node_and_etcd_restarts()
     {
         using var guard = Guard();
