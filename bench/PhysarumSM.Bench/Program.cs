@@ -4,6 +4,7 @@ using PhysarumSM.Bench;
 //   dotnet run -c Release --project bench/PhysarumSM.Bench -- [--mib N] [--pings N] [--out FILE]
 //   dotnet run -c Release --project bench/PhysarumSM.Bench -- footprint [SECONDS]
 //   dotnet run -c Release --project bench/PhysarumSM.Bench -- coldstart [--runs N] [--out FILE]
+//   dotnet run -c Release --project bench/PhysarumSM.Bench -- gateway [--seconds N] [--connections C] [--threads T] [--rounds R] [--out FILE]
 // serve: an overlay peer with the echo/sink/source protocols (the C# side of each measurement runs in its
 // own process, exactly like the js side).
 if (args.Length > 0 && args[0] == "serve")
@@ -23,6 +24,12 @@ if (args.Length > 0 && args[0] == "footprint")
 if (args.Length > 0 && args[0] == "coldstart")
 {
     return await ColdStart.RunAsync(args[1..]);
+}
+
+// gateway: wrk through the local gateway and through the tunnel against straight to the container (issue 6's data path).
+if (args.Length > 0 && args[0] == "gateway")
+{
+    return await GatewayBench.RunAsync(args[1..]);
 }
 
 return await BenchRun.RunAsync(args);

@@ -59,6 +59,7 @@ public interface IPhysarumClient
     /// <exception cref="NoInstanceWithinRequirementException">No instance or allocator node is within the service's hard RTT requirement.</exception>
     /// <exception cref="InstanceStartException">Every node within the requirement failed to start the instance.</exception>
     /// <exception cref="EntryNodeNotFoundException">No node is known to resolve from.</exception>
+    /// <remarks>While the mesh recovers from a node failure (a silo not answering, the directory refilling) the call waits and resolves again until <paramref name="cancellationToken"/> fires.</remarks>
     Task<InstanceInfo> ResolveAsync(string service, CancellationToken cancellationToken = default);
 
     /// <summary>

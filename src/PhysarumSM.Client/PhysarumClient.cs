@@ -47,13 +47,24 @@ internal sealed partial class PhysarumClient(
         var fromNode = (await entry.LocateAsync(cancellationToken).ConfigureAwait(false)).FromNode
             ?? throw new EntryNodeNotFoundException(
                 $"no node to resolve '{service}' from: the mesh directory lists no live node; set {PhysarumClientOptions.SectionName}:FromNode or check that a physarum-node runs in the cluster");
-        try
+        // While the mesh recovers from a node failure the answer is transient: wait and ask again, as the gateway does.
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (true)
         {
-            return await grains.GetServiceGrain(service).Resolve(fromNode, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KeyNotFoundException ex) when (ex is not ServiceNotFoundException)
-        {
-            throw new ServiceNotFoundException(service, ex);
+            try
+            {
+                return await grains.GetServiceGrain(service).Resolve(fromNode, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KeyNotFoundException ex) when (ex is not ServiceNotFoundException)
+            {
+                throw new ServiceNotFoundException(service, ex);
+            }
+            catch (Exception ex) when (ex is MeshRebuildingException or SiloUnavailableException or OrleansMessageRejectionException
+                                       && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+            }
         }
     }
 

@@ -16,6 +16,10 @@ public interface IMeshDirectoryGrain : IGrainWithStringKey
     [Alias("NodeSeen")]
     Task NodeSeen(NodeInfo node, CancellationToken cancellationToken = default);
 
+    /// <summary>A registered node's periodic heartbeat: as <see cref="NodeSeen"/>, and a node this directory never saw register shows it lost its state.</summary>
+    [Alias("NodeHeartbeat")]
+    Task NodeHeartbeat(NodeInfo node, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// A node left or its grain deactivated: drops the node and its links, unless the directory has heard from it after
     /// <paramref name="lastHeartbeat"/> (a newer activation has already re-registered it).
@@ -40,11 +44,12 @@ public interface IMeshDirectoryGrain : IGrainWithStringKey
     Task<ImmutableArray<LinkSample>> ListLinks(string? from = null, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// When this directory's activation began. Why callers ask: the directory lives in memory, so after its silo died a new
-    /// activation knows only the nodes that heartbeated since; an empty answer from a young directory is not final.
+    /// True while this directory is a fresh re-creation still filling up: it was activated moments ago and either knows
+    /// no node yet or has heard heartbeats from nodes that registered with an earlier activation (whose silo died). Why
+    /// callers ask: the directory lives in memory, so after such a loss an empty or partial answer is not final.
     /// </summary>
-    [Alias("ActiveSince"), ReadOnly]
-    Task<DateTimeOffset> ActiveSince(CancellationToken cancellationToken = default);
+    [Alias("IsRebuilding"), ReadOnly]
+    Task<bool> IsRebuilding(CancellationToken cancellationToken = default);
 
     /// <summary>The RTT matrix over the listed nodes (links to peers that are not nodes, such as a standalone proxy, are left out).</summary>
     [Alias("GetRttMatrix"), ReadOnly]

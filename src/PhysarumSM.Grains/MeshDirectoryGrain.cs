@@ -22,6 +22,7 @@ internal sealed partial class MeshDirectoryGrain(
     private readonly Dictionary<string, Heard<NodeInfo>> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<PeerLinkKey, Heard<LinkSample>> _links = [];
     private DateTimeOffset _activeSince;
+    private bool _heardStranger;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -99,7 +100,15 @@ internal sealed partial class MeshDirectoryGrain(
             .ToImmutableArray());
     }
 
-    public Task<DateTimeOffset> ActiveSince(CancellationToken cancellationToken = default) => Task.FromResult(_activeSince);
+    public Task NodeHeartbeat(NodeInfo node, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        _heardStranger |= !_nodes.ContainsKey(node.PeerId);
+        return NodeSeen(node, cancellationToken);
+    }
+
+    public Task<bool> IsRebuilding(CancellationToken cancellationToken = default) =>
+        Task.FromResult(clock.GetUtcNow() - _activeSince < _options.RebuildWindow && (_heardStranger || _nodes.Count == 0));
 
     public Task<RttMatrix> GetRttMatrix(CancellationToken cancellationToken = default)
     {
@@ -117,8 +126,10 @@ internal sealed partial class MeshDirectoryGrain(
         return Task.FromResult(new RttMatrix { Nodes = nodes, Cells = cells.MoveToImmutable(), AsOf = now });
     }
 
+    // Only a silo the membership table lists as dead: an address it does not know (a test's made-up record, a node
+    // from before the table was cleaned) is judged by heartbeats alone.
     private bool SiloDead(NodeInfo node) =>
-        node.Silo is { } silo && membership.CurrentSnapshot.GetSiloStatus(silo) == SiloStatus.Dead;
+        node.Silo is { } silo && membership.CurrentSnapshot.Members.TryGetValue(silo, out var member) && member.Status == SiloStatus.Dead;
 
     private IEnumerable<Heard<NodeInfo>> LiveNodes(DateTimeOffset now) =>
         _nodes.Values.Where(e => !Expired(e, now)).OrderBy(e => e.Value.PeerId, StringComparer.Ordinal);

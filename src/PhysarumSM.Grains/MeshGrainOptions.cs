@@ -19,7 +19,8 @@ public sealed class MeshGrainOptions
     public TimeSpan RemoveAfter { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// How long after the directory's (re)activation an empty resolve counts as "still rebuilding" rather than final: a
+    /// How long after the directory's activation an incomplete resolve counts as "still rebuilding" rather than final, when
+    /// the directory is a re-creation (it knows no node yet, or heard heartbeats of nodes that registered before it): a
     /// re-created directory learns nodes from their heartbeats (every 3 s). Default 10 s.
     /// </summary>
     public TimeSpan RebuildWindow { get; set; } = TimeSpan.FromSeconds(10);

@@ -49,7 +49,7 @@ internal sealed partial class NodeGrain(
         }
 
         _info = _info with { LastHeartbeat = clock.GetUtcNow() };
-        await GrainFactory.GetMeshDirectory().NodeSeen(_info, cancellationToken);
+        await GrainFactory.GetMeshDirectory().NodeHeartbeat(_info, cancellationToken);
         return _info;
     }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using PhysarumSM.Contracts;
 using PhysarumSM.Contracts.Events;
@@ -27,7 +26,6 @@ namespace PhysarumSM.Grains.Registry;
 internal sealed partial class ServiceGrain(
     [FromKeyedServices(RegistryStorage.StorageName)] IGrainStorage storage,
     TimeProvider clock,
-    IOptions<MeshGrainOptions> meshOptions,
     ILogger<ServiceGrain> logger) : Grain, IServiceGrain
 {
     /// <summary>The state name given to the storage (the etcd key does not include it).</summary>
@@ -182,7 +180,7 @@ internal sealed partial class ServiceGrain(
         if (plan.Steps.IsEmpty)
         {
             // A directory re-created after its silo died knows only the nodes that heartbeated since: not final yet.
-            if (plan.Incomplete && clock.GetUtcNow() - await directory.ActiveSince(ct) < meshOptions.Value.RebuildWindow)
+            if (plan.Incomplete && await directory.IsRebuilding(ct))
             {
                 LogRebuilding(Name, fromNode, plan.Refusal);
                 throw new MeshRebuildingException($"{plan.Refusal}; the mesh directory was re-created moments ago (a node failed) and nodes are still reporting in: retry shortly");

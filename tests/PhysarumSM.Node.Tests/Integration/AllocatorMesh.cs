@@ -27,14 +27,14 @@ internal sealed class AllocatorMesh : IAsyncDisposable
     /// <summary>The registry node's flags, so a test can restart it on the same data.</summary>
     public List<string> RegistryFlags { get; } = [];
 
-    public static Task<AllocatorMesh> StartAsync(CancellationToken ct, params string[] registryFlags) => StartAsync(ct, redis: null, registryFlags);
+    public static Task<AllocatorMesh> StartAsync(CancellationToken ct, params string[] registryFlags) => StartWithRedisAsync(ct, redis: null, registryPorts: null, registryFlags);
 
-    /// <summary>As <see cref="StartAsync(CancellationToken, string[])"/>; with <paramref name="redis"/>, every node's membership is in that Redis.</summary>
-    public static Task<AllocatorMesh> StartAsync(CancellationToken ct, string? redis, params string[] registryFlags) =>
-        StartAsync(ct, redis, registryPorts: null, registryFlags);
-
-    /// <summary>As above, the registry node on <paramref name="registryPorts"/> (so its flags can name them).</summary>
-    public static async Task<AllocatorMesh> StartAsync(CancellationToken ct, string? redis, NodePorts? registryPorts, params string[] registryFlags)
+    /// <summary>
+    /// As <see cref="StartAsync(CancellationToken, string[])"/>; with <paramref name="redis"/>, every node's membership is in
+    /// that Redis, and the registry node runs on <paramref name="registryPorts"/> when given (so its flags can name them).
+    /// Why another name: an overload taking a string first would swallow a flag such as "-no-allocator" as the address.
+    /// </summary>
+    public static async Task<AllocatorMesh> StartWithRedisAsync(CancellationToken ct, string? redis, NodePorts? registryPorts, params string[] registryFlags)
     {
         await EtcdServer.EnsureInstalledAsync(ct);
         var docker = await DockerEngine.StartAsync(ct);

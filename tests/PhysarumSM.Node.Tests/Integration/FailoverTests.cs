@@ -191,7 +191,7 @@ internal sealed class ThreeNodes : IAsyncDisposable
 
     public static async Task<ThreeNodes> StartAsync(string redis, CancellationToken ct)
     {
-        var cluster = new ThreeNodes(await AllocatorMesh.StartAsync(ct, redis, "-no-allocator"));
+        var cluster = new ThreeNodes(await AllocatorMesh.StartWithRedisAsync(ct, redis, registryPorts: null, "-no-allocator"));
         cluster._everyNode.Add(("entry", cluster.Entry));
         for (var i = 0; i < 2; i++)
         {

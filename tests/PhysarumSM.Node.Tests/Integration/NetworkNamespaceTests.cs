@@ -27,7 +27,7 @@ public sealed class NetworkNamespaceTests
         // Listening on every address: the namespace reaches the host at the veth's host end, not at 127.0.0.1.
         await using var redis = await RedisServer.StartAsync(persistent: false, bind: "0.0.0.0", ct);
         var hostPorts = NodePorts.Allocate();
-        await using var mesh = await AllocatorMesh.StartAsync(ct, redis.Address, hostPorts, "-p2p-listen-addr", $"0.0.0.0:{hostPorts.P2p}");
+        await using var mesh = await AllocatorMesh.StartWithRedisAsync(ct, redis.Address, hostPorts, "-p2p-listen-addr", $"0.0.0.0:{hostPorts.P2p}");
         await mesh.AddHelloWorldAsync(Service, ct);
 
         var ports = NodePorts.Allocate();
