@@ -152,6 +152,12 @@ const node = await createLibp2p({
     inboundConnectionThreshold: 10_000,
     maxIncomingPendingConnections: 256
   },
+  // js's connection monitor pings every connection every 10 s over a new stream and aborts the connection when
+  // the ping takes over 5 s (or overlaps the next one). Why off: on a loaded CI box a connection busy with
+  // 100 x 1 MiB echo queues megabytes in the socket buffers ahead of the ping (2-4 s per direction measured at
+  // load 30 on 2 cores), so healthy connections were aborted mid-test; js<->js fails the same way, also with a
+  // 60 s timeout (pings then overlap). Liveness is covered by the tests' own pings and yamux keepalive.
+  connectionMonitor: { enabled: false },
   services: {
     identify: identify(),
     ping: ping()
