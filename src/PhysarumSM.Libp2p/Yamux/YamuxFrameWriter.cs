@@ -7,13 +7,22 @@ namespace PhysarumSM.Libp2p.Yamux;
 /// batch to the underlying stream in one call. Why: the Noise layer frames and encrypts every write, so coalescing
 /// many yamux frames (header and payload together) costs one write and a few Noise messages instead of one each.
 /// Two buffers alternate (one being written, one filling), which bounds send-side memory; data writers wait for
-/// room, while control frames never wait (see <see cref="EnqueueControl"/>).
+/// room, while control frames never wait (see <see cref="EnqueueControl"/>) and small data frames have room of
+/// their own (see <see cref="SmallDataFrame"/>).
 /// </summary>
 internal sealed class YamuxFrameWriter
 {
-    // Part of each batch buffer that only header-only frames may use (~5400 frames). A peer that makes us answer
-    // more than this while not reading what we send is flooding us.
+    // Part of each batch buffer that bulk Data frames may not use: header-only frames and small Data frames. A peer
+    // that makes us answer more than this while not reading what we send is flooding us.
     internal const int ControlSlack = 64 * 1024;
+
+    // Data frames up to this payload may also use SmallDataSlack of the slack. Why: while many streams send bulk
+    // data the batch refills right after every swap, and a waiting writer only gets room if it wins that race; a
+    // 20-byte protocol reply (multistream, ping) then waited seconds behind megabytes of other streams' data.
+    internal const int SmallDataFrame = 1024;
+
+    // At most this much of the slack goes to small Data frames, so header-only frames always keep 48 KiB (~4000).
+    internal const int SmallDataSlack = 16 * 1024;
 
     // A Data frame is not split to fit a nearly full batch below this size; the writer waits for the next batch.
     private const int MinPartialFrame = 4 * 1024;
@@ -96,7 +105,8 @@ internal sealed class YamuxFrameWriter
                 throw new IOException("The yamux session is closing; no more data can be sent.");
             }
 
-            take = Math.Min(payload.Length, _dataCapacity - _fillingLength - YamuxFrameHeader.Size);
+            int capacity = payload.Length <= SmallDataFrame ? _dataCapacity + SmallDataSlack : _dataCapacity;
+            take = Math.Min(payload.Length, capacity - _fillingLength - YamuxFrameHeader.Size);
             if (take < Math.Min(payload.Length, MinPartialFrame))
             {
                 _spaceWaiters.Add(waiter);

@@ -33,7 +33,8 @@ public sealed class YamuxOptions
 
     /// <summary>
     /// Most bytes of frames coalesced into one write to the underlying stream; the last 64 KiB are kept for
-    /// header-only frames (ACK, RST, ping replies). The outbound queue holds at most two such batches (one being
+    /// header-only frames (ACK, RST, ping replies) and small Data frames (at most 16 KiB of them, so protocol
+    /// replies do not queue behind bulk data). The outbound queue holds at most two such batches (one being
     /// written, one filling), which bounds our send-side memory.
     /// </summary>
     public int WriteBatchSize { get; set; } = 256 * 1024;
