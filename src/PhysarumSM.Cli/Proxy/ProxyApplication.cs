@@ -117,6 +117,7 @@ internal static class ProxyApplication
 
         var app = builder.Build();
         app.UsePhysarumGateway(settings.Listen.Port);
+        app.UseRouting();   // after the gateway: left implicit, endpoint matching would run first on every proxied request
         if (settings.Metrics is not null)
         {
             app.MapMetrics("/metrics", registry);

@@ -27,6 +27,12 @@ public sealed record ContainerDetails : ContainerSummary
     /// <summary>SERVICE_PORT from <see cref="ContainerLabels.ServicePort"/> (or the environment); null when neither says.</summary>
     public int? ServicePort { get; init; }
 
+    /// <summary>
+    /// The container's IPv4 address on its Docker network (the bridge), while it runs; null when it has none. Why: on the
+    /// engine's own machine the node reaches the service there directly, without the engine's userland port proxy.
+    /// </summary>
+    public string? NetworkAddress { get; init; }
+
     /// <summary>CPU limit in cores (NanoCPUs / 1e9); 0 = none.</summary>
     public double CpuCores { get; init; }
 

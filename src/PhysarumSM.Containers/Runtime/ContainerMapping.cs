@@ -99,12 +99,20 @@ internal static class ContainerMapping
             FinishedAt = ParseTime(state?.FinishedAt),
             Environment = environment,
             ServicePort = servicePort,
+            NetworkAddress = NetworkAddressOf(inspected.NetworkSettings),
             CpuCores = (host?.NanoCPUs ?? 0) / 1e9,
             MemoryMiB = (host?.Memory ?? 0) / (1024 * 1024),
             Init = host?.Init ?? false,
             RestartPolicy = host?.RestartPolicy is { } policy ? RestartPolicyName(policy.Name) : "",
         };
     }
+
+    // The first IPv4 address among the networks the container joined (the runtime attaches exactly one).
+    private static string? NetworkAddressOf(NetworkSettings? settings) =>
+        settings?.Networks?.Values
+            .Select(network => network?.IPAddress)
+            .Append(settings.IPAddress)
+            .FirstOrDefault(address => System.Net.IPAddress.TryParse(address, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
 
     private static string RestartPolicyName(RestartPolicyKind kind) => kind switch
     {

@@ -151,7 +151,7 @@ public sealed partial class ContainerRuntime : IDisposable
                 throw await ExitedBeforeReadyAsync(details, spec.Image, spec.InstanceId, "it was published").ConfigureAwait(false);
             }
 
-            var running = new RunningContainer(details.Id, details.Name, spec.Image, hostPort, spec.ServicePort, details.Labels, details.StartedAt ?? details.Created);
+            var running = new RunningContainer(details.Id, details.Name, spec.Image, hostPort, spec.ServicePort, details.Labels, details.StartedAt ?? details.Created, details.NetworkAddress);
             LogStarted(running.Id, spec.InstanceId, spec.Image, hostPort);
             return running;
         }
@@ -374,7 +374,7 @@ public sealed partial class ContainerRuntime : IDisposable
         }
 
         LogAdopted(details.Id, details.InstanceId, details.State);
-        return new RunningContainer(details.Id, details.Name, details.Image, hostPort, servicePort, details.Labels, details.StartedAt ?? details.Created);
+        return new RunningContainer(details.Id, details.Name, details.Image, hostPort, servicePort, details.Labels, details.StartedAt ?? details.Created, details.NetworkAddress);
     }
 
     /// <summary>The container's last <paramref name="lines"/> log lines, stdout and stderr in the order written.</summary>

@@ -33,6 +33,16 @@ public sealed class ContainerRuntimeOptions
     /// <summary>Host address service ports are published on; loopback, because only this node's gateway talks to its instances.</summary>
     public string HostAddress { get; set; } = DefaultHostAddress;
 
+    /// <summary>
+    /// Send an instance's traffic to the container's own address on <see cref="Network"/> when this host reaches it,
+    /// rather than to its published port (see <see cref="ContainerRuntime.DataEndpointAsync"/>). Default on; off keeps
+    /// every byte on the published port (the engine's userland proxy).
+    /// </summary>
+    public bool DirectNetworkPath { get; set; } = true;
+
+    /// <summary>How long the one connect that decides <see cref="DirectNetworkPath"/> for a container may take.</summary>
+    public TimeSpan DirectNetworkProbeTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Docker network the containers join; its gateway address is the default PROXY_IP.</summary>
     public string Network { get; set; } = "bridge";
 

@@ -11,6 +11,7 @@ namespace PhysarumSM.Containers.Runtime;
 /// <param name="ServicePort">SERVICE_PORT inside the container.</param>
 /// <param name="Labels">All of its labels (the physarum.* identity ones included).</param>
 /// <param name="StartedAt">When the engine started it.</param>
+/// <param name="NetworkAddress">Its IPv4 address on the Docker network when it has one (see <see cref="ContainerDetails.NetworkAddress"/>).</param>
 public sealed record RunningContainer(
     string Id,
     string Name,
@@ -18,7 +19,8 @@ public sealed record RunningContainer(
     int HostPort,
     int ServicePort,
     IReadOnlyDictionary<string, string> Labels,
-    DateTimeOffset StartedAt)
+    DateTimeOffset StartedAt,
+    string? NetworkAddress = null)
 {
     /// <summary>Service name (label physarum.service).</summary>
     public string ServiceName => Labels.GetValueOrDefault(ContainerLabels.Service, "");

@@ -182,7 +182,13 @@ public sealed partial class GatewayForwarder : IDisposable
         return service;
     }
 
-    private async Task<Route> ResolveAsync(HttpContext context, string service, string? exclude)
+    private ValueTask<Route> ResolveAsync(HttpContext context, string service, string? exclude)
+    {
+        // A warm route completes synchronously: no timer, no linked token source on the hot path.
+        return _routes.TryGetCached(service, exclude, out var cached) ? new ValueTask<Route>(cached) : WaitForRouteAsync(context, service, exclude);
+    }
+
+    private async ValueTask<Route> WaitForRouteAsync(HttpContext context, string service, string? exclude)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(_options.ColdStartTimeout);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Prometheus;
 
 namespace PhysarumSM.Gateway.Forwarding;
@@ -14,6 +15,7 @@ public sealed class GatewayMetrics
     private readonly Counter _requests;
     private readonly Histogram _seconds;
     private readonly Counter _coldStarts;
+    private readonly ConcurrentDictionary<string, ServiceSeries> _byService = new(StringComparer.Ordinal);
 
     /// <summary>Creates the series in <paramref name="registry"/>.</summary>
     public GatewayMetrics(CollectorRegistry registry)
@@ -30,23 +32,32 @@ public sealed class GatewayMetrics
     /// <summary>Counts a finished request.</summary>
     public void Request(string service, int statusCode, TimeSpan elapsed)
     {
-        _requests.WithLabels(service, StatusText(statusCode)).Inc();
-        _seconds.WithLabels(service).Observe(elapsed.TotalSeconds);
+        var series = _byService.GetOrAdd(service, static (name, self) => new ServiceSeries(self, name), this);
+        series.Requests(statusCode).Inc();
+        series.Seconds.Observe(elapsed.TotalSeconds);
     }
 
     /// <summary>Counts a request that waited for a cold start.</summary>
     public void ColdStart(string service) => _coldStarts.WithLabels(service).Inc();
 
-    // The common codes without an allocation per request.
-    private static string StatusText(int code) => code switch
+    // One service's children, looked up once: WithLabels hashes and allocates its label values on every call.
+    private sealed class ServiceSeries(GatewayMetrics metrics, string service)
     {
-        200 => "200",
-        204 => "204",
-        404 => "404",
-        500 => "500",
-        502 => "502",
-        503 => "503",
-        504 => "504",
-        _ => code.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+        private static readonly int[] CommonCodes = [200, 204, 404, 500, 502, 503, 504];
+        private readonly Counter.Child?[] _common = new Counter.Child?[CommonCodes.Length];
+        private readonly ConcurrentDictionary<int, Counter.Child> _other = new();
+
+        public Histogram.Child Seconds { get; } = metrics._seconds.WithLabels(service);
+
+        public Counter.Child Requests(int code)
+        {
+            var index = Array.IndexOf(CommonCodes, code);
+            return index < 0
+                ? _other.GetOrAdd(code, static (c, self) => self.Create(c), this)
+                : _common[index] ??= Create(code);   // a race creates the same child twice: WithLabels returns the one series
+        }
+
+        private Counter.Child Create(int code) =>
+            metrics._requests.WithLabels(service, code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

@@ -63,6 +63,17 @@ public sealed partial class RouteCache : IDisposable
             : GetSlow(service, excludeInstance, cancellationToken);
     }
 
+    /// <summary>
+    /// A cached route for <paramref name="service"/> without waiting, or false (then call <see cref="GetAsync"/>). Why beside
+    /// it: a caller can skip setting up its wait (a timer, a linked token) on the warm path, which is nearly every request.
+    /// </summary>
+    public bool TryGetCached(string service, string? excludeInstance, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Route? route)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        route = _services.TryGetValue(service, out var routes) ? TryTake(routes, excludeInstance) : null;
+        return route is not null;
+    }
+
     /// <summary>A request on <paramref name="route"/> failed upstream: its instance leaves the cache at once.</summary>
     public void ReportFailure(Route route)
     {

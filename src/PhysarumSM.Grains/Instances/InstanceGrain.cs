@@ -58,9 +58,10 @@ internal sealed partial class InstanceGrain(
         var began = clock.GetTimestamp();
         RunningContainer container;
         AllocationOutcome outcome;
+        IPEndPoint endpoint;
         try
         {
-            (container, outcome) = await launcher.StartAsync(key, record.Info, cancellationToken);
+            (container, outcome, endpoint) = await launcher.StartAsync(key, record.Info, cancellationToken);
         }
         catch (InstanceStartException ex)
         {
@@ -80,7 +81,6 @@ internal sealed partial class InstanceGrain(
         MeshEvents.Report(GrainFactory, logger, MeshEventKind.InstanceStarted, key.Service,
             string.Create(CultureInfo.InvariantCulture, $"{how}; answering after {took.TotalSeconds:0.00} s"), InstanceId, key.NodeId);
         var adopted = outcome != AllocationOutcome.Started;
-        var endpoint = new IPEndPoint(IPAddress.Parse(options.Value.Runtime.HostAddress), container.HostPort);
         ledger.Started(InstanceId, container.Id, record.Info.DockerHash, record.Info.CpuReq, record.Info.MemoryReq, endpoint);
         var now = clock.GetUtcNow();
         _info = new InstanceInfo

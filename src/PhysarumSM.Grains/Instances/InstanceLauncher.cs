@@ -17,9 +17,12 @@ internal sealed partial class InstanceLauncher(ContainerRuntime runtime, NodeLed
 {
     private AllocatorOptions Options => options.Value;
 
-    /// <summary>A ready container for <paramref name="key"/>, and where it came from (new, a leftover adopted, or the warm pool).</summary>
+    /// <summary>
+    /// A ready container for <paramref name="key"/>, where it came from (new, a leftover adopted, or the warm pool), and the
+    /// endpoint the data path sends its requests to (<see cref="ContainerRuntime.DataEndpointAsync"/>).
+    /// </summary>
     /// <exception cref="InstanceStartException">It could not be started or never answered; no container is left behind.</exception>
-    public async Task<(RunningContainer Container, AllocationOutcome Outcome)> StartAsync(InstanceKey key, ServiceInfo service, CancellationToken cancellationToken)
+    public async Task<(RunningContainer Container, AllocationOutcome Outcome, System.Net.IPEndPoint Endpoint)> StartAsync(InstanceKey key, ServiceInfo service, CancellationToken cancellationToken)
     {
         var instanceId = key.Format();
         RunningContainer? container = null;
@@ -41,7 +44,7 @@ internal sealed partial class InstanceLauncher(ContainerRuntime runtime, NodeLed
             }
 
             await runtime.WaitReadyAsync(container, Options.ReadyTimeout, cancellationToken).ConfigureAwait(false);
-            return (container, outcome);
+            return (container, outcome, await runtime.DataEndpointAsync(container, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (ex is ContainerStartException or DockerEngineUnavailableException or ContainerNotFoundException
                                        or InvalidOperationException or ArgumentException or OperationCanceledException)

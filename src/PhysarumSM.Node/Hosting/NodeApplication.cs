@@ -146,6 +146,9 @@ public static class NodeApplication
             builder.Logging.AddFilter("Orleans", LogLevel.Warning);
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
             builder.Logging.AddFilter("Polly", LogLevel.Warning);
+            // YARP logs two Information lines per proxied request: measured at ~0.9 ms of node CPU per request, plus
+            // whoever reads the console (bench gateway, run 1). The gateway logs its own failures at Warning.
+            builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         }
 
         var (promHost, promPort) = NodeCommandLine.SplitHostPort(options.PromListenAddress, "-prom-listen-addr");
@@ -235,6 +238,7 @@ public static class NodeApplication
 
         var app = builder.Build();
         app.UsePhysarumGateway(proxyPort);
+        app.UseRouting();   // after the gateway: left implicit, endpoint matching would run first on every proxied request
         app.MapMetrics("/metrics", registry);
         if (admin is not null)
         {
