@@ -393,7 +393,7 @@ internal sealed class GatewayBench : IAsyncDisposable
             var window = CpuWindow.Start(p => Classify(p, wrkPid), c => c is Category.EntryNode or Category.WorkerNode);
             await Task.Delay(duration - margin - margin, ct);
             var usage = window.Stop();
-            return (usage, TcpTable.Count(Target.PublishedPort));
+            return (usage, TcpTable.Count(Target.PublishedPort, ServicePort));
         }, ct);
         return new Run(
             path.Kind,
@@ -581,7 +581,7 @@ internal sealed class GatewayBench : IAsyncDisposable
     private void RenderChecks(StringBuilder text, List<TargetPath> paths)
     {
         // Proof of the path each run took, and the nodes' logging per request (stdout lines while the run lasted).
-        text.AppendLine(Inv($"Checks per path (all runs): requests wrk completed; requests each gateway counted (`physarum_proxy_requests_total`); log lines each node printed per request; TIME_WAIT sockets towards the instance's published port {Target.PublishedPort} at the end of each c={_options.Connections} CPU window (max over rounds; a path that opened a connection per request would leave thousands):"));
+        text.AppendLine(Inv($"Checks per path (all runs): requests wrk completed; requests each gateway counted (`physarum_proxy_requests_total`); log lines each node printed per request; TIME_WAIT sockets towards the instance (its published port {Target.PublishedPort}, or port {ServicePort} of its bridge address, where the gateways connect) at the end of each c={_options.Connections} CPU window (max over rounds; a path that opened a connection per request would leave thousands):"));
         text.AppendLine();
         text.AppendLine("| path | wrk requests | entry gateway counted | worker gateway counted | entry log lines / request | worker log lines / request | TIME_WAIT to the port | runs with errors |");
         text.AppendLine("|---|---|---|---|---|---|---|---|");

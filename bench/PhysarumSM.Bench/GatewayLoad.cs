@@ -307,8 +307,8 @@ internal static class TcpTable
     private const string Established = "01";
     private const string TimeWait = "06";
 
-    /// <summary>Established and TIME_WAIT sockets connected to <paramref name="remotePort"/>: pooled connections against churn.</summary>
-    public static (int Established, int TimeWait) Count(int remotePort)
+    /// <summary>Established and TIME_WAIT sockets connected to one of <paramref name="remotePorts"/>: pooled connections against churn.</summary>
+    public static (int Established, int TimeWait) Count(params int[] remotePorts)
     {
         var established = 0;
         var timeWait = 0;
@@ -323,7 +323,7 @@ internal static class TcpTable
             {
                 // "sl local_address rem_address st ...": addresses are HEX_IP:HEX_PORT.
                 var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length < 4 || int.Parse(fields[2][(fields[2].LastIndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture) != remotePort)
+                if (fields.Length < 4 || !remotePorts.Contains(int.Parse(fields[2][(fields[2].LastIndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture)))
                 {
                     continue;
                 }
