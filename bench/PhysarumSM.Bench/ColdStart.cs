@@ -91,43 +91,22 @@ internal sealed class ColdStart : IAsyncDisposable
             return 2;
         }
 
-        // A guard, not a budget: a wedged engine or node must not hold the shared machine forever.
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(30 * runs));
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        return await BenchCommand.RunAsync("coldstart", TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(30 * runs), output, async ct =>
         {
-            e.Cancel = true;   // let the finally blocks clean up the node and the containers
-            guard.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            var ct = guard.Token;
             Progress("preparing: etcd, Docker engine, base image, HelloWorld sample");
             await EtcdServer.EnsureInstalledAsync(ct);
             await using var bench = new ColdStart(await DockerEngine.StartAsync(ct));
             try
             {
                 await DockerEngine.PublishHelloWorldAsync(ct);
-                var report = await bench.MeasureAsync(runs, ct);
-                Console.WriteLine(report);
-                if (output is not null)
-                {
-                    await File.WriteAllTextAsync(output, report, CancellationToken.None);
-                }
-
-                return 0;
+                return await bench.MeasureAsync(runs, ct);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            catch
             {
-                await Console.Error.WriteLineAsync($"coldstart failed: {ex}");
                 bench.DumpNodeTail();
-                return 1;
+                throw;
             }
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        });
     }
 
     /// <summary>Stops the live instance, the client and the node, then force-removes every container this run made.</summary>

@@ -119,18 +119,10 @@ internal sealed class GatewayBench : IAsyncDisposable
         // wrk refuses more threads than connections.
         options = options with { Threads = Math.Min(options.Threads, options.Connections) };
 
-        // A guard, not a budget: a wedged engine or node must not hold the shared machine forever.
         var runs = (options.Rounds * 4 * 2 * MaxAttempts) + 8;
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(runs * (options.Seconds + 10)));
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        var guard = TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(runs * (options.Seconds + 10));
+        return await BenchCommand.RunAsync("gateway", guard, options.Output, async ct =>
         {
-            e.Cancel = true;   // let the finally blocks stop the nodes and remove the container
-            guard.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            var ct = guard.Token;
             Progress("preparing: wrk, etcd, Docker engine, base image, HelloWorld sample");
             var wrk = await DebianPackage.EnsureExecutableAsync("wrk", "wrk", ct);
             await EtcdServer.EnsureInstalledAsync(ct);
@@ -138,26 +130,14 @@ internal sealed class GatewayBench : IAsyncDisposable
             try
             {
                 await DockerEngine.PublishHelloWorldAsync(ct);
-                var report = await bench.MeasureAsync(ct);
-                Console.WriteLine(report);
-                if (options.Output is { } output)
-                {
-                    await File.WriteAllTextAsync(output, report, CancellationToken.None);
-                }
-
-                return 0;
+                return await bench.MeasureAsync(ct);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            catch
             {
-                await Console.Error.WriteLineAsync($"gateway failed: {ex}");
                 bench.DumpNodeTails();
-                return 1;
+                throw;
             }
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        });
     }
 
     /// <summary>Stops both nodes, then force-removes every container of the bench's service or of either node.</summary>

@@ -4,7 +4,7 @@ using PhysarumSM.Bench;
 //   dotnet run -c Release --project bench/PhysarumSM.Bench -- [--mib N] [--pings N] [--out FILE]
 //   dotnet run -c Release --project bench/PhysarumSM.Bench -- footprint [SECONDS]
 //   dotnet run -c Release --project bench/PhysarumSM.Bench -- coldstart [--runs N] [--out FILE]
-//   dotnet run -c Release --project bench/PhysarumSM.Bench -- gateway [--seconds N] [--connections C] [--threads T] [--rounds R] [--out FILE]
+//   dotnet run -c Release --project bench/PhysarumSM.Bench -- gateway [--seconds N] [--connections C] [--threads T] [--rounds R] [--warmup N] [--max-foreign PERCENT] [--node-env KEY=VALUE]... [--out FILE]
 // serve: an overlay peer with the echo/sink/source protocols (the C# side of each measurement runs in its
 // own process, exactly like the js side).
 if (args.Length > 0 && args[0] == "serve")
