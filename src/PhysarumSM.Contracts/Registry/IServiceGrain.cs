@@ -21,7 +21,10 @@ public interface IServiceGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<ServiceRecord?> Get(CancellationToken cancellationToken = default);
 
-    /// <summary>Removes the service; false when it was not registered.</summary>
+    /// <summary>
+    /// Removes the service and stops the instances it allocated (their containers are removed; gateways holding a route
+    /// then fail to connect and resolve again, which answers 404); false when it was not registered.
+    /// </summary>
     [Alias("Delete")]
     Task<bool> Delete(CancellationToken cancellationToken = default);
 

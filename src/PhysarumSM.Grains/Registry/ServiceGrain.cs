@@ -141,7 +141,9 @@ internal sealed partial class ServiceGrain(
             {
                 await storage.ClearStateAsync(StateName, this.GetGrainId(), _state, cancellationToken);
                 LogDeleted(Name, version);
-                MeshEvents.Report(GrainFactory, logger, MeshEventKind.ServiceDeleted, Name, "deleted from the registry");
+                var stopped = await StopInstancesAsync(cancellationToken);
+                MeshEvents.Report(GrainFactory, logger, MeshEventKind.ServiceDeleted, Name,
+                    string.Create(CultureInfo.InvariantCulture, $"deleted from the registry; {stopped} instance(s) stopped"));
                 DeactivateOnIdle();
                 return true;
             }
@@ -243,6 +245,30 @@ internal sealed partial class ServiceGrain(
         return Task.CompletedTask;
     }
 
+    // A deleted service serves nothing: its instances stop now instead of at their idle cull, so a cached route fails to
+    // connect and the gateway's resolve answers 404. Best effort: the registry entry is already gone, and an instance
+    // this activation does not know (a re-created grain) still ends at its idle cull. Any re-activation cannot start a
+    // container: the registration it reads no longer exists.
+    private async Task<int> StopInstancesAsync(CancellationToken cancellationToken)
+    {
+        var keys = _live.ToList();
+        _live.Clear();
+        var stopped = await Task.WhenAll(keys.Select(async key =>
+        {
+            try
+            {
+                await GrainFactory.GetInstanceGrain(key).Stop(cancellationToken);
+                return true;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogStopFailed(Name, key.Format(), ex.Message);
+                return false;
+            }
+        }));
+        return stopped.Count(ok => ok);
+    }
+
     /// <summary>The lowest ordinal on <paramref name="node"/> not held by a live instance, so keys stay small and are reused.</summary>
     private InstanceKey NextFreeKey(string node)
     {
@@ -303,6 +329,9 @@ internal sealed partial class ServiceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Service {Name}: resolve from node {FromNode} found nothing while the mesh directory is rebuilding: {Why}")]
     private partial void LogRebuilding(string name, string fromNode, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Service {Name} deleted: its instance {InstanceKey} could not be stopped (it ends at its idle cull): {Error}")]
+    private partial void LogStopFailed(string name, string instanceKey, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Service {Name}: instance {InstanceKey} is gone; forgotten")]
     private partial void LogForgot(string name, string instanceKey);

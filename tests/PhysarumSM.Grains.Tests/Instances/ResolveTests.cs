@@ -64,6 +64,31 @@ public sealed class ResolveTests(AllocatorFixture fixture)
     }
 
     [Fact]
+    public async Task Deleting_the_service_stops_its_instances_on_every_node_and_a_resolve_then_fails_as_unregistered()
+    {
+        var service = await RegisterAsync("rs-delete", softRttMs: 5, hardRttMs: 100);
+        await ReportAsync(fixture.NodeB, (fixture.NodeA, 50));   // A's instance misses B's soft requirement: B gets its own
+        var onA = await service.Resolve(fixture.NodeA);
+        var onB = await service.Resolve(fixture.NodeB);
+        Assert.Equal(fixture.NodeA, onA.NodeId);
+        Assert.Equal(fixture.NodeB, onB.NodeId);
+        Assert.Equal(2, (await ContainersOfAsync("rs-delete")).Count);
+
+        Assert.True(await service.Delete());
+
+        Assert.Empty(await ContainersOfAsync("rs-delete"));   // removed before Delete returned, not at an idle cull
+        foreach (var info in new[] { onA, onB })
+        {
+            var key = InstanceKey.Parse(info.InstanceId);
+            await MeshClusterFixture.Eventually(async () => !await AllocatorFixture.IsActiveAsync(fixture.Mesh, key), "the stopped instance grain deactivates");
+            Assert.Null(await fixture.Runtime.InspectAsync(info.ContainerId));
+        }
+
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => service.Resolve(fixture.NodeA));
+        Assert.Empty(await ContainersOfAsync("rs-delete"));
+    }
+
+    [Fact]
     public async Task A_request_from_a_node_without_instances_lands_on_the_nearest_allocator()
     {
         var gateway = $"gw-near-{fixture.RunId}";

@@ -39,6 +39,15 @@ public sealed class GatewayIntegrationTests
         using var unknown = await mesh.Mesh.Http.GetAsync(new Uri(gateway, "no-such-service/"), ct);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("'no-such-service' is not registered", await unknown.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+
+        // Deleting the service stops its instance at once, and the gateway's warm route gives way to a 404.
+        var delete = await CliProcess.RunAsync(["--bootstrap", node.Address, "--psk", TestMesh.Psk, "service", "delete", "hello-world-server"], ct);
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        Assert.Empty(await mesh.ContainersAsync("physarum.service", "hello-world-server", ct));
+        using var deleted = await mesh.Mesh.Http.GetAsync(new Uri(gateway, "hello-world-server/"), ct);
+        Assert.Equal(HttpStatusCode.NotFound, deleted.StatusCode);
+        Assert.Contains("'hello-world-server' is not registered", await deleted.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.Empty(await mesh.ContainersAsync("physarum.service", "hello-world-server", ct));
     }
 
     [Fact]
