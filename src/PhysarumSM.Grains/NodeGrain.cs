@@ -104,23 +104,35 @@ internal sealed partial class NodeGrain(
     {
         // Idle collection (the node stopped heartbeating) or the node's silo shutting down both mean the node is gone.
         // Not so for an activation that ended up on another node's silo (a lookup raced the node's own registration):
-        // that silo stopping says nothing about this node, which re-registers on its next heartbeat.
-        if (_info is { } last && (last.Silo is null || last.Silo.Equals(localSilo.SiloAddress)))
+        // that silo stopping says nothing about this node, which re-registers on its next heartbeat. Nor for the
+        // runtime's own replacements of an activation (see DeactivationReasons).
+        if (_info is not { } last)
         {
-            try
-            {
-                await GrainFactory.GetMeshDirectory().NodeGone(PeerId, last.LastHeartbeat, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Best effort: the directory's own stale timeout removes the node anyway.
-                LogDirectoryUnreachable(PeerId, reason.ReasonCode, ex);
-            }
+            return;
+        }
+
+        if (!DeactivationReasons.MeansGone(reason.ReasonCode) || last.Silo is not null && !last.Silo.Equals(localSilo.SiloAddress))
+        {
+            LogNotGone(PeerId, reason.ReasonCode);
+            return;
+        }
+
+        try
+        {
+            await GrainFactory.GetMeshDirectory().NodeGone(PeerId, last.LastHeartbeat, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Best effort: the directory's own stale timeout removes the node anyway.
+            LogDirectoryUnreachable(PeerId, reason.ReasonCode, ex);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {PeerId} ({HostName}, {Roles}) registered on silo {Silo}")]
     private partial void LogRegistered(string peerId, string hostName, NodeRoles roles, SiloAddress? silo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {PeerId}: an activation deactivates ({Reason}) without the node leaving; the directory keeps it")]
+    private partial void LogNotGone(string peerId, DeactivationReasonCode reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {PeerId} marked gone")]
     private partial void LogGone(string peerId);

@@ -38,7 +38,8 @@ internal sealed partial class PeerLinkGrain(ILogger<PeerLinkGrain> logger) : Gra
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_sample is { } last)
+        // A link whose activation the runtime replaced (DeactivationReasons) is still measured: its next report returns.
+        if (_sample is { } last && DeactivationReasons.MeansGone(reason.ReasonCode))
         {
             try
             {

@@ -61,7 +61,9 @@ public sealed class RegistryClient : IAsyncDisposable
             }
         }
 
-        throw new CliException($"no node answered the registry request:\n  {string.Join("\n  ", failures)}");
+        // Exit code 3 (the mesh is unreachable), as README's contract says: no bootstrap could be asked at all, which is
+        // also what a wrong PSK looks like from here (every handshake fails).
+        throw new CliException($"no node answered the registry request (check --bootstrap and --psk):\n  {string.Join("\n  ", failures)}", exitCode: 3);
     }
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();

@@ -257,8 +257,16 @@ internal sealed partial class ServiceGrain(
         {
             try
             {
+                // An instance grain that is not active (culled, its InstanceGone still on the way) activates to take the
+                // call and reads this grain's registration: without call-chain reentrancy that read would wait behind
+                // this very Delete. It finds the service gone, so it starts nothing.
+                using var reentrancy = RequestContext.AllowCallChainReentrancy();
                 await GrainFactory.GetInstanceGrain(key).Stop(cancellationToken);
                 return true;
+            }
+            catch (InstanceStartException)
+            {
+                return false;   // it was not running any more, and the registration it read is gone
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -35,6 +35,9 @@ public sealed partial class PingMonitor
         var factory = Metrics.WithCustomRegistry(registry);
         _rtt = factory.CreateGauge("ping_rtt", "Round-trip time of the last ping to a peer, in milliseconds.", "targetHost", "host");
         _ewma = factory.CreateGauge("ping_ewma_rtt", "Exponentially weighted moving average of the ping RTT to a peer, in milliseconds.", "targetHost", "host");
+        // Why: targetHost is a peer ID (the only name a pinged peer has here); joining on this series names it by its host.
+        factory.CreateGauge("physarum_node_info", "This node's peer ID, the value ping_rtt's targetHost holds, and its -hostname; always 1.", "node", "host")
+            .WithLabels(host.PeerId.ToString(), hostname).Set(1);
     }
 
     /// <summary>Raised after every successful ping with the peer's updated figures.</summary>

@@ -136,10 +136,10 @@ public sealed partial class DeployKitTests
             Assert.Contains(m.Groups["label"].Value, allowed);
         }
 
-        // What the dashboard is for (issue 8): the RTT matrix, instances, allocations, gateway requests and latency, cold starts, culls.
+        // What the dashboard is for (issue 8): the RTT matrix (peers named by host), instances, allocations, gateway requests and latency, cold starts, culls.
         string[] expected =
         [
-            "ping_ewma_rtt", "physarum_instances", "physarum_allocations_total", "physarum_allocation_seconds",
+            "ping_ewma_rtt", "physarum_node_info", "physarum_instances", "physarum_allocations_total", "physarum_allocation_seconds",
             "physarum_proxy_requests_total", "physarum_proxy_request_seconds", "physarum_cold_starts_total", "physarum_culls_total",
         ];
         var missing = expected.Where(e => !used.Contains(e)).ToList();
@@ -269,12 +269,19 @@ public sealed partial class DeployKitTests
     /// <summary>Label names a PromQL expression groups by or matches on.</summary>
     private static IEnumerable<string> UsedLabels(string expr)
     {
-        foreach (Match m in Regex.Matches(expr, @"\b(?:by|without)\s*\(([^)]*)\)"))
+        foreach (Match m in Regex.Matches(expr, @"\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)"))
         {
             foreach (var label in m.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
                 yield return label;
             }
+        }
+
+        // label_replace(v, "dst", "replacement", "src", "regex"): both are label names (dst may overwrite one).
+        foreach (Match m in Regex.Matches(expr, @"label_replace\(.*?,\s*""(\w+)"",\s*""[^""]*"",\s*""(\w+)"""))
+        {
+            yield return m.Groups[1].Value;
+            yield return m.Groups[2].Value;
         }
 
         foreach (Match m in Regex.Matches(expr, @"\{([^}]*)\}"))

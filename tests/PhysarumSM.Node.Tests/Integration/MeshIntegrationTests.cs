@@ -33,6 +33,16 @@ public sealed class MeshIntegrationTests
             }
         }
 
+        // Each node names itself for dashboards: its peer ID (what targetHost holds elsewhere) with its -hostname.
+        foreach (var node in nodes)
+        {
+            var info = (await node.ScrapeAsync(mesh.Http, ct)).Where(s => s.Name == "physarum_node_info").ToList();
+            var self = Assert.Single(info);
+            Assert.Equal(node.PeerId, self.Labels["node"]);
+            Assert.Equal(Environment.MachineName, self.Labels["host"]);   // the default -hostname
+            Assert.Equal(1, self.Value);
+        }
+
         // The link grains hold the figures the monitor exported (EWMA moves slowly; reports are batched).
         var grains = await mesh.ClientAsync(ct);
         foreach (var node in nodes)

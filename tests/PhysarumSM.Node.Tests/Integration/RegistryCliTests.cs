@@ -115,6 +115,11 @@ public sealed class RegistryCliTests
         Assert.True(unknown.ExitCode == 3, unknown.ToString());
         Assert.Contains($"127.0.0.1:{dead}", unknown.Error);
 
+        // Nothing listens at the bootstrap: the mesh is unreachable (3), not a failed request (1).
+        var nobody = await CliProcess.RunAsync(["--bootstrap", $"/ip4/127.0.0.1/tcp/{FreePorts.Take(1)[0]}/p2p/{node.PeerId}", "--psk", TestMesh.Psk, "service", "list"], ct);
+        Assert.True(nobody.ExitCode == 3, nobody.ToString());
+        Assert.Contains("check --bootstrap and --psk", nobody.Error, StringComparison.Ordinal);
+
         var badFlag = await CliProcess.RunAsync(["service", "get", "x", "--bootstrap", "/ip4/1.2.3.4/tcp/1"], ct);
         Assert.Equal(1, badFlag.ExitCode);
         Assert.Contains("/p2p/", badFlag.Error);
