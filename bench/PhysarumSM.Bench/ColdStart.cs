@@ -137,18 +137,7 @@ internal sealed class ColdStart : IAsyncDisposable
             labels.Add($"{ContainerLabels.Node}={nodeId}");
         }
 
-        foreach (var label in labels)
-        {
-            await BestEffortAsync(async () =>
-            {
-                var left = await _docker.Client.Containers.ListContainersAsync(
-                    new ContainersListParameters { All = true, Filters = LabelFilter(label) }, limit.Token);
-                foreach (var container in left)
-                {
-                    await _docker.Client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true }, limit.Token);
-                }
-            });
-        }
+        await Cleanup.RemoveContainersAsync(_docker.Client, labels, limit.Token);
 
         _inspector.Dispose();
         _http.Dispose();
@@ -162,20 +151,9 @@ internal sealed class ColdStart : IAsyncDisposable
 
     private static void Progress(string message) => Console.Error.WriteLine($"[coldstart {DateTime.Now:HH:mm:ss}] {message}");
 
-    private static async Task BestEffortAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Progress($"cleanup step failed: {ex.Message}");
-        }
-    }
+    private static readonly BenchCleanup Cleanup = new(Progress);
 
-    private static Dictionary<string, IDictionary<string, bool>> LabelFilter(string label) =>
-        new() { ["label"] = new Dictionary<string, bool> { [label] = true } };
+    private static Task BestEffortAsync(Func<Task> action) => Cleanup.BestEffortAsync(action);
 
     private static double Ms(TimeSpan span) => span.TotalMilliseconds;
 

@@ -160,18 +160,7 @@ internal sealed class GatewayBench : IAsyncDisposable
             await node.DisposeAsync();
         }
 
-        foreach (var label in labels)
-        {
-            await BestEffortAsync(async () =>
-            {
-                var left = await _docker.Client.Containers.ListContainersAsync(
-                    new ContainersListParameters { All = true, Filters = LabelFilter(label) }, limit.Token);
-                foreach (var container in left)
-                {
-                    await _docker.Client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true }, limit.Token);
-                }
-            });
-        }
+        await Cleanup.RemoveContainersAsync(_docker.Client, labels, limit.Token);
 
         _http.Dispose();
         await _docker.DisposeAsync();
@@ -184,20 +173,9 @@ internal sealed class GatewayBench : IAsyncDisposable
 
     private static void Progress(string message) => Console.Error.WriteLine($"[gateway {DateTime.Now:HH:mm:ss}] {message}");
 
-    private static async Task BestEffortAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Progress($"cleanup step failed: {ex.Message}");
-        }
-    }
+    private static readonly BenchCleanup Cleanup = new(Progress);
 
-    private static Dictionary<string, IDictionary<string, bool>> LabelFilter(string label) =>
-        new() { ["label"] = new Dictionary<string, bool> { [label] = true } };
+    private static Task BestEffortAsync(Func<Task> action) => Cleanup.BestEffortAsync(action);
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
@@ -306,7 +284,7 @@ internal sealed class GatewayBench : IAsyncDisposable
     private async Task<Instance> FindInstanceAsync(CancellationToken ct)
     {
         var containers = await _docker.Client.Containers.ListContainersAsync(
-            new ContainersListParameters { All = true, Filters = LabelFilter($"{ContainerLabels.Service}={Service}") }, ct);
+            new ContainersListParameters { All = true, Filters = BenchCleanup.LabelFilter($"{ContainerLabels.Service}={Service}") }, ct);
         if (containers.Count != 1)
         {
             throw new InvalidOperationException($"expected one container of {Service} after warming both gateways, found {containers.Count}");
