@@ -48,24 +48,19 @@ internal sealed partial class PhysarumClient(
             ?? throw new EntryNodeNotFoundException(
                 $"no node to resolve '{service}' from: the mesh directory lists no live node; set {PhysarumClientOptions.SectionName}:FromNode or check that a physarum-node runs in the cluster");
         // While the mesh recovers from a node failure the answer is transient: wait and ask again, as the gateway does.
-        var backoff = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            try
+        return await MeshRecovery.RetryAsync(
+            async ct =>
             {
-                return await grains.GetServiceGrain(service).Resolve(fromNode, cancellationToken).ConfigureAwait(false);
-            }
-            catch (KeyNotFoundException ex) when (ex is not ServiceNotFoundException)
-            {
-                throw new ServiceNotFoundException(service, ex);
-            }
-            catch (Exception ex) when (ex is MeshRebuildingException or SiloUnavailableException or OrleansMessageRejectionException
-                                       && !cancellationToken.IsCancellationRequested)
-            {
-                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
-            }
-        }
+                try
+                {
+                    return await grains.GetServiceGrain(service).Resolve(fromNode, ct).ConfigureAwait(false);
+                }
+                catch (KeyNotFoundException ex) when (ex is not ServiceNotFoundException)
+                {
+                    throw new ServiceNotFoundException(service, ex);
+                }
+            },
+            MeshRecovery.IsClusterInFlux, retrying: null, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<HttpResponseMessage> SendAsync(string service, HttpRequestMessage request, CancellationToken cancellationToken = default) =>

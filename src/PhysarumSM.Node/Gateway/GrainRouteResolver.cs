@@ -17,9 +17,6 @@ namespace PhysarumSM.Node.Gateway;
 /// </summary>
 public sealed partial class GrainRouteResolver(IGrainFactory grains, string localNodeId, ILogger<GrainRouteResolver>? logger = null) : IRouteResolver
 {
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
-
     private readonly ILogger _logger = logger ?? NullLogger<GrainRouteResolver>.Instance;
 
     /// <inheritdoc />
@@ -30,25 +27,16 @@ public sealed partial class GrainRouteResolver(IGrainFactory grains, string loca
             throw new ServiceNotFoundException(service);
         }
 
-        var backoff = FirstBackoff;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await ResolveOnceAsync(service, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
-            {
-                LogRetrying(_logger, service, attempt, backoff.TotalMilliseconds, ex.Message);
-                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-            }
-        }
+        return await MeshRecovery.RetryAsync(
+            ct => ResolveOnceAsync(service, ct),
+            IsTransient,
+            (attempt, backoff, ex) => LogRetrying(_logger, service, attempt, backoff.TotalMilliseconds, ex.Message),
+            cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Failures that end once the cluster settled: a silo that stopped answering, a directory still filling.</summary>
+    /// <summary>Failures that end once the cluster settled (<see cref="MeshRecovery.IsClusterInFlux"/>), a grain call that timed out, or a refusal caused by one.</summary>
     internal static bool IsTransient(Exception ex) =>
-        ex is MeshRebuildingException or OrleansMessageRejectionException or SiloUnavailableException or TimeoutException
+        MeshRecovery.IsClusterInFlux(ex) || ex is TimeoutException
         || ex is NoRouteException { InnerException: { } inner } && IsTransient(inner);
 
     private async Task<Route> ResolveOnceAsync(string service, CancellationToken cancellationToken)
