@@ -181,6 +181,13 @@ internal sealed partial class ServiceGrain(
         var plan = ResolutionPolicy.Plan(Name, fromNode, info.SoftRttMs, info.HardRttMs, await nodes, await matrix, _live, info.CpuReq, info.MemoryReq);
         if (plan.Steps.IsEmpty)
         {
+            // A node that has measured no allocator yet (it just joined) will have RTTs within seconds: not final yet.
+            if (plan.AwaitingMeasurements)
+            {
+                LogRebuilding(Name, fromNode, plan.Refusal);
+                throw new MeshRebuildingException($"{plan.Refusal}; node '{fromNode}' has measured no allocator's RTT yet (it joined moments ago): retry shortly");
+            }
+
             // A directory re-created after its silo died knows only the nodes that heartbeated since: not final yet.
             if (plan.Incomplete && await directory.IsRebuilding(ct))
             {

@@ -32,6 +32,21 @@ public sealed class ResolutionPlanTests
     }
 
     [Fact]
+    public void A_requesting_node_that_measured_no_allocator_yet_awaits_measurements()
+    {
+        // Another node's link is measured (no "fresh mesh" leniency), but the requesting node joined moments ago.
+        var plan = ResolutionPolicy.Plan("svc", From, 5, 10, [Node(From, NodeRoles.None), Node("far", NodeRoles.Allocator)],
+            Matrix(("far", From, 3)), [], 0, 0);
+        Assert.True(plan.Steps.IsEmpty);
+        Assert.True(plan.AwaitingMeasurements);
+        Assert.Contains("unmeasured", plan.Refusal, StringComparison.Ordinal);
+
+        var measured = ResolutionPolicy.Plan("svc", From, 5, 10, [Node(From, NodeRoles.None), Node("far", NodeRoles.Allocator), Node("new", NodeRoles.Allocator)],
+            Matrix((From, "far", 50)), [], 0, 0);
+        Assert.False(measured.AwaitingMeasurements);   // it measured one allocator: the other's missing RTT is no longer "just joined"
+    }
+
+    [Fact]
     public void Every_allocator_measured_above_hard_is_a_final_refusal()
     {
         var plan = ResolutionPolicy.Plan("svc", From, 5, 10, [Node(From, NodeRoles.None), Node("far", NodeRoles.Allocator)],

@@ -43,7 +43,9 @@ public sealed class NetworkNamespaceTests
 
         // It is another machine: its gateway answers at its own address, and nothing of it listens on the host's loopback.
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        var answer = await http.GetStringAsync(new Uri($"http://{ns.Address}:{ports.Proxy}/{Service}/"), ct);
+        using var response = await http.GetAsync(new Uri($"http://{ns.Address}:{ports.Proxy}/{Service}/"), ct);
+        var answer = await response.Content.ReadAsStringAsync(ct);
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {answer}");   // the gateway's reason, if it refused
         Assert.Equal("Hello, world", answer.Trim());
         Assert.False(await AcceptsAsync(IPAddress.Loopback, ports.Proxy, ct), "the namespaced node's gateway must not be on the host's loopback");
 
