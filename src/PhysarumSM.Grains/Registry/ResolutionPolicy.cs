@@ -16,7 +16,7 @@ internal sealed record ResolutionStep(InstanceKey? Instance, string Node, double
 /// <see cref="Incomplete"/>: the refusal rests on missing knowledge (no allocator listed, or one without a measured RTT),
 /// which a directory that is still filling may yet supply.
 /// </summary>
-/// <see cref="AwaitingMeasurements"/>: the requesting node has measured no allocator at all yet (it joined moments ago; its
+/// <see cref="AwaitingMeasurements"/>: the requesting node has measured no allocator with room yet (it joined moments ago; its
 /// first pings are seconds from reaching the directory), so the missing knowledge is on its way.
 internal sealed record ResolutionPlan(ImmutableArray<ResolutionStep> Steps, string Refusal, bool Incomplete = false, bool AwaitingMeasurements = false);
 
@@ -76,7 +76,9 @@ internal static class ResolutionPolicy
             .Concat(hosts.Where(s => !Meets(softRttMs, s.RttMs)))
             .ToImmutableArray();
         var incomplete = allocators.IsEmpty || allocators.Any(n => Rtt(n) is null);
-        var awaiting = !allocators.IsEmpty && allocators.All(n => Rtt(n) is null);
+        // Only a refusal for want of RTTs can be waited out; a full mesh stays a final refusal.
+        var open = allocators.Except(full);
+        var awaiting = !open.IsEmpty && open.All(n => Rtt(n) is null);
         return new ResolutionPlan(steps, steps.IsEmpty ? Refuse(service, fromNode, hardRttMs, allocators, full, Rtt) : "", incomplete, awaiting);
     }
 
