@@ -77,7 +77,7 @@ public sealed partial class RouteCache
         }
         catch (Exception ex)
         {
-            Forget(routes, ex);
+            // Logged before the slot reopens, so whoever sees the resolve over also finds its failure reported.
             if (background)
             {
                 LogRefreshFailed(routes.Service, ex);
@@ -86,6 +86,8 @@ public sealed partial class RouteCache
             {
                 LogResolveFailed(routes.Service, ex.Message);
             }
+
+            Forget(routes, ex);
 
             _ = ex is OperationCanceledException && linked.IsCancellationRequested
                 ? shared.TrySetCanceled(linked.Token)
