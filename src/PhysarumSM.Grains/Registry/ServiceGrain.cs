@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -36,10 +37,11 @@ internal sealed partial class ServiceGrain(
 
     private readonly GrainState<ServiceState> _state = new() { State = new ServiceState() };
 
-    // The instances this activation allocated and has not heard are gone. In memory only: an instance dies with its
-    // silo, and a lost activation merely re-adopts a running instance when its key comes up again as the next ordinal.
+    // The instances this activation allocated or adopted and has not heard are gone. In memory only: an instance dies
+    // with its silo, and a new activation adopts the running ones the nodes report (ReportedInstances) on its first resolve.
     private readonly HashSet<InstanceKey> _live = [];
     private bool _loaded;
+    private bool _adopted;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -178,7 +180,9 @@ internal sealed partial class ServiceGrain(
         var directory = GrainFactory.GetMeshDirectory();
         var nodes = directory.ListNodes(ct);
         var matrix = directory.GetRttMatrix(ct);
-        var plan = ResolutionPolicy.Plan(Name, fromNode, info.SoftRttMs, info.HardRttMs, await nodes, await matrix, _live, info.CpuReq, info.MemoryReq);
+        var listed = await nodes;
+        AdoptReportedInstances(listed);
+        var plan = ResolutionPolicy.Plan(Name, fromNode, info.SoftRttMs, info.HardRttMs, listed, await matrix, _live, info.CpuReq, info.MemoryReq);
         if (plan.Steps.IsEmpty)
         {
             // A node that has measured no allocator yet (it just joined) will have RTTs within seconds: not final yet.
@@ -252,14 +256,41 @@ internal sealed partial class ServiceGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>Once per activation: the running instances the nodes report join <see cref="_live"/>, so a re-created grain reuses them.</summary>
+    private void AdoptReportedInstances(ImmutableArray<MeshNode> nodes)
+    {
+        if (_adopted)
+        {
+            return;   // later reports may lag an InstanceGone this activation already heard: trust its own view from now on
+        }
+
+        _adopted = true;
+        foreach (var key in ReportedInstances.Of(Name, nodes, includeStale: false))
+        {
+            if (_live.Add(key))
+            {
+                LogAdopted(Name, key.Format());
+            }
+        }
+    }
+
     // A deleted service serves nothing: its instances stop now instead of at their idle cull, so a cached route fails to
-    // connect and the gateway's resolve answers 404. Best effort: the registry entry is already gone, and an instance
-    // this activation does not know (a re-created grain) still ends at its idle cull. Any re-activation cannot start a
-    // container: the registration it reads no longer exists.
+    // connect and the gateway's resolve answers 404. Best effort: the registry entry is already gone. Besides the ones
+    // this activation knows, every instance a node reports is stopped (a re-created grain knows none). Any re-activation
+    // cannot start a container: the registration it reads no longer exists.
     private async Task<int> StopInstancesAsync(CancellationToken cancellationToken)
     {
-        var keys = _live.ToList();
+        var keys = new HashSet<InstanceKey>(_live);
         _live.Clear();
+        try
+        {
+            keys.UnionWith(ReportedInstances.Of(Name, await GrainFactory.GetMeshDirectory().ListNodes(cancellationToken), includeStale: true));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogReportsUnavailable(Name, ex.Message);
+        }
+
         var stopped = await Task.WhenAll(keys.Select(async key =>
         {
             try
@@ -347,6 +378,12 @@ internal sealed partial class ServiceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Service {Name} deleted: its instance {InstanceKey} could not be stopped (it ends at its idle cull): {Error}")]
     private partial void LogStopFailed(string name, string instanceKey, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Service {Name}: adopted instance {InstanceKey}, which its node reports running")]
+    private partial void LogAdopted(string name, string instanceKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Service {Name} deleted: the nodes' instance reports could not be read, so only the instances this activation knows are stopped: {Error}")]
+    private partial void LogReportsUnavailable(string name, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Service {Name}: instance {InstanceKey} is gone; forgotten")]
     private partial void LogForgot(string name, string instanceKey);

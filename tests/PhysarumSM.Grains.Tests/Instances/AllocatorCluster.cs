@@ -20,6 +20,7 @@ internal static class AllocatorCluster
         {
             silo.AddPhysarumGrains();
             silo.AddMemoryGrainStorage(RegistryStorage.StorageName);
+            silo.UseSystemTextJsonGrainStorageSerializer();   // as the etcd storage: Newtonsoft cannot read a ServiceInfo back
             silo.AddPhysarumNode(NodeId(nodePrefix, siloOptions.SiloName));
             silo.AddPhysarumAllocator(o =>
             {

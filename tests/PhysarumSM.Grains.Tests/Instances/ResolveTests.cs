@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Core.Internal;
 using PhysarumSM.Containers.Runtime;
 using PhysarumSM.Contracts;
 using PhysarumSM.Contracts.Instances;
@@ -89,6 +90,30 @@ public sealed class ResolveTests(AllocatorFixture fixture)
     }
 
     [Fact]
+    public async Task A_re_created_service_grain_reuses_and_on_delete_stops_the_instances_nodes_report()
+    {
+        var service = await RegisterAsync("rs-adopt", softRttMs: 5, hardRttMs: 100);
+        await ReportAsync(fixture.NodeB, (fixture.NodeA, 3));   // A's instance meets B's soft requirement
+        var onA = await service.Resolve(fixture.NodeA);
+        Assert.Equal(fixture.NodeA, onA.NodeId);
+        await PublishInstancesAsync(fixture.NodeA, onA);   // as node A's registration service does every few seconds
+
+        // The activation that allocated it goes (as when its silo dies or it is collected); gateways keep the route.
+        await service.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        var fromB = await service.Resolve(fixture.NodeB);
+
+        // A fresh activation that ignored the report would start a second instance on B (RTT 0 to itself).
+        Assert.Equal(onA.ContainerId, fromB.ContainerId);
+        Assert.Single(await ContainersOfAsync("rs-adopt"));
+
+        await service.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        Assert.True(await service.Delete());
+
+        Assert.Empty(await ContainersOfAsync("rs-adopt"));   // stopped by Delete, not left to its idle cull
+        Assert.Null(await fixture.Runtime.InspectAsync(onA.ContainerId));
+    }
+
+    [Fact]
     public async Task A_request_from_a_node_without_instances_lands_on_the_nearest_allocator()
     {
         var gateway = $"gw-near-{fixture.RunId}";
@@ -139,6 +164,20 @@ public sealed class ResolveTests(AllocatorFixture fixture)
         fixture.Mesh.Client.GetNodeGrain(from).ReportLinks(links
             .Select(l => new LinkSample { From = from, To = l.To, LastRttMs = l.RttMs, EwmaRttMs = l.RttMs, SampleCount = 5, SeenAt = DateTimeOffset.UtcNow })
             .ToImmutableArray());
+
+    private Task PublishInstancesAsync(string node, params InstanceInfo[] instances) =>
+        fixture.Mesh.Client.GetNodeGrain(node).Register(new NodeInfo
+        {
+            PeerId = node,
+            Roles = NodeRoles.All,
+            Instances = [.. instances.Select(i => new InstanceSummary
+            {
+                InstanceId = i.InstanceId,
+                Service = InstanceKey.Parse(i.InstanceId).Service,
+                ContainerId = i.ContainerId,
+                Since = DateTimeOffset.UtcNow,
+            })],
+        });
 
     private async Task<IServiceGrain> RegisterAsync(string name, int softRttMs = 0, int hardRttMs = 0)
     {
