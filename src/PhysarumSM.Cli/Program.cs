@@ -18,6 +18,9 @@ var root = new RootCommand("physarum: manage services of a PhysarumSM mesh over 
     service,
     AddCommand.Seed(global),
     ProxyCommand.Create(global),
+    StatusCommand.Create(global),
+    KeyCommands.Keygen(),
+    KeyCommands.Psk(global),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)

@@ -23,10 +23,10 @@ public static class RegistryWire
     };
 }
 
-/// <summary>What the CLI asks: <see cref="Op"/> is add, get, list or delete.</summary>
+/// <summary>What the CLI asks: <see cref="Op"/> is add, get, list, delete or status.</summary>
 public sealed record RegistryRequest
 {
-    /// <summary>add, get, list or delete.</summary>
+    /// <summary>add, get, list, delete or status (the mesh's nodes and instances, <see cref="MeshStatus"/>).</summary>
     public required string Op { get; init; }
 
     /// <summary>The service name (get, delete).</summary>
@@ -56,4 +56,7 @@ public sealed record RegistryResponse
 
     /// <summary>All services (list).</summary>
     public IReadOnlyList<ServiceRecord>? Records { get; init; }
+
+    /// <summary>The mesh as the answering node sees it (status).</summary>
+    public MeshStatus? Status { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using PhysarumSM.Contracts;
 using PhysarumSM.Contracts.Registry;
 using PhysarumSM.Libp2p;
 using PhysarumSM.Libp2p.Host;
@@ -17,7 +18,14 @@ public sealed partial class RegistryProtocolHandler(IGrainFactory grains, ILogge
     /// <summary>A CLI that sends nothing for this long is dropped.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
-    public void Register(Libp2pHost host) => host.SetStreamHandler(RegistryWire.ProtocolId, HandleAsync);
+    // The node this handler answers for: status measures RTTs from it.
+    private string _self = "";
+
+    public void Register(Libp2pHost host)
+    {
+        _self = host.PeerId.ToString();
+        host.SetStreamHandler(RegistryWire.ProtocolId, HandleAsync);
+    }
 
     private async Task HandleAsync(Libp2pStream stream, CancellationToken cancellationToken)
     {
@@ -81,8 +89,10 @@ public sealed partial class RegistryProtocolHandler(IGrainFactory grains, ILogge
                     return await grains.GetServiceGrain(request.Name!).Delete(cancellationToken).ConfigureAwait(false)
                         ? new RegistryResponse { Ok = true }
                         : Fail("not_found", $"no service named '{request.Name}' is registered");
+                case "status":
+                    return new RegistryResponse { Ok = true, Status = await StatusAsync(cancellationToken).ConfigureAwait(false) };
                 default:
-                    return Fail("invalid", $"unknown registry operation '{request.Op}' (expected add, get, list or delete)");
+                    return Fail("invalid", $"unknown registry operation '{request.Op}' (expected add, get, list, delete or status)");
             }
         }
         catch (ServiceConflictException ex)
@@ -102,6 +112,45 @@ public sealed partial class RegistryProtocolHandler(IGrainFactory grains, ILogge
             LogFailed(logger, request.Op, ex.Message);
             return Fail("error", $"the registry failed: {ex.Message}");
         }
+    }
+
+    /// <summary>The directory's nodes with RTTs from this node; the service count is best effort (a mesh without etcd still has nodes).</summary>
+    private async Task<MeshStatus> StatusAsync(CancellationToken cancellationToken)
+    {
+        var directory = grains.GetMeshDirectory();
+        var matrixTask = directory.GetRttMatrix(cancellationToken);
+        var nodes = await directory.ListNodes(cancellationToken).ConfigureAwait(false);
+        var matrix = await matrixTask.ConfigureAwait(false);
+        int? services = null;
+        string? registryError = null;
+        try
+        {
+            services = (await grains.GetServiceCatalog().List(cancellationToken).ConfigureAwait(false)).Count;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            registryError = ex.Message;
+        }
+
+        return new MeshStatus
+        {
+            AsOf = DateTimeOffset.UtcNow,
+            AnsweredBy = _self,
+            Services = services,
+            RegistryError = registryError,
+            Nodes = [.. nodes.Select(n => new NodeStatus
+            {
+                PeerId = n.Info.PeerId,
+                HostName = n.Info.HostName,
+                Roles = n.Info.Roles.ToString().ToLowerInvariant(),
+                Stale = n.IsStale,
+                LastHeartbeat = n.Info.LastHeartbeat,
+                StartedAt = n.Info.StartedAt,
+                RttMs = string.Equals(n.Info.PeerId, _self, StringComparison.Ordinal) ? 0 : matrix.EwmaRttMs(_self, n.Info.PeerId),
+                Capacity = n.Info.Capacity,
+                Instances = n.Info.Instances,
+            })],
+        };
     }
 
     private static RegistryResponse Fail(string code, string error) => new() { Ok = false, Code = code, Error = error };

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json;
+using PhysarumSM.Contracts.Registry;
 using PhysarumSM.TestKit;
 
 namespace PhysarumSM.Node.Tests.Integration;
@@ -57,7 +59,11 @@ public sealed class GatewayIntegrationTests
         var ct = guard.Token;
         await using var mesh = await AllocatorMesh.StartAsync(ct, "-no-allocator");
         var entry = mesh.Registry;
+        // The worker's identity comes from `physarum keygen`, so its peer ID is known before it starts (as a deploy would).
+        var keygen = await CliProcess.RunAsync(["keygen", Path.Combine(mesh.Mesh.Directory, "worker.key")], ct);
+        Assert.True(keygen.ExitCode == 0, keygen.ToString());
         var worker = await mesh.Mesh.StartNodeAsync(ct, keyName: "worker");
+        Assert.Equal(keygen.Output.Trim(), worker.PeerId);
         await mesh.AddHelloWorldAsync("tunnel-hello", ct);
 
         Assert.Equal("Hello, world", (await mesh.Mesh.Http.GetStringAsync(new Uri(entry.Ports.ProxyUri, "tunnel-hello/"), ct)).Trim());
@@ -68,6 +74,40 @@ public sealed class GatewayIntegrationTests
         var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => mesh.Mesh.Http.GetStringAsync(new Uri(entry.Ports.ProxyUri, $"tunnel-hello/{i}"), ct)));
         Assert.All(answers, a => Assert.Equal("Hello, world", a.Trim()));
         Assert.Single(await mesh.ContainersAsync("physarum.service", "tunnel-hello", ct));
+
+        // `physarum status` through the entry node shows both nodes, the measured link and the worker's instance
+        // (nodes publish their instances every few seconds, hence the wait).
+        MeshStatus? status = null;
+        await Eventually.HoldsAsync(async () =>
+        {
+            status = await StatusAsync(entry, ct);
+            return status.Nodes.Any(n => n.Instances.Any(i => i.Service == "tunnel-hello" && i.Requests > 0));
+        }, ct, "the worker publishes its instance");
+        Assert.Equal(entry.PeerId, status!.AnsweredBy);
+        Assert.Equal(1, status.Services);
+        var self = Assert.Single(status.Nodes, n => n.PeerId == entry.PeerId);
+        var host = Assert.Single(status.Nodes, n => n.PeerId == worker.PeerId);
+        Assert.Equal(0, self.RttMs);
+        Assert.True(host.RttMs > 0, $"the worker's RTT from the entry node is measured: {host.RttMs}");
+        Assert.False(self.Stale || host.Stale);
+        Assert.DoesNotContain("allocator", self.Roles, StringComparison.Ordinal);
+        Assert.Contains("allocator", host.Roles, StringComparison.Ordinal);
+        var instance = Assert.Single(host.Instances);
+        Assert.Equal(container.ID, instance.ContainerId);
+        Assert.False(instance.Paused);
+
+        var table = await CliProcess.RunAsync(["--bootstrap", entry.Address, "--psk", TestMesh.Psk, "status"], ct);
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("2 node(s), 2 live; 1 instance(s) running; services registered: 1", table.Output, StringComparison.Ordinal);
+        Assert.Contains(worker.PeerId, table.Output, StringComparison.Ordinal);
+        Assert.Matches(@"tunnel-hello\s+0\s+running", table.Output);
+    }
+
+    private static async Task<MeshStatus> StatusAsync(NodeProcess via, CancellationToken ct)
+    {
+        var result = await CliProcess.RunAsync(["--bootstrap", via.Address, "--psk", TestMesh.Psk, "status", "--json"], ct);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return JsonSerializer.Deserialize<MeshStatus>(result.Output, RegistryWire.Json)!;
     }
 
     [Fact]
