@@ -24,12 +24,15 @@ public sealed record ImageBuildRequest
     public bool NoCache { get; init; }
 }
 
-/// <summary>A registry login for pushes. Why not Docker.DotNet's AuthConfig: callers need not reference the client library, and the password stays out of ToString.</summary>
+/// <summary>A registry login for pushes and pulls. Why not Docker.DotNet's AuthConfig: callers need not reference the client library, and the password stays out of ToString.</summary>
 /// <param name="Username">Registry user.</param>
 /// <param name="Password">Password or access token.</param>
 /// <param name="ServerAddress">Registry host; null = the one the image name implies.</param>
 public sealed record RegistryCredentials(string Username, string Password, string? ServerAddress = null)
 {
+    /// <summary>A token the registry issued at login (Docker's <c>identitytoken</c>), sent instead of the password; null when none.</summary>
+    public string? IdentityToken { get; init; }
+
     /// <summary>Shows the user and server only.</summary>
     public override string ToString() => $"{Username}@{ServerAddress ?? "(image's registry)"}";
 }

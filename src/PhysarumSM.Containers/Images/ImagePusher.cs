@@ -11,32 +11,45 @@ namespace PhysarumSM.Containers.Images;
 public sealed class ImagePusher
 {
     private readonly IDockerClient _client;
+    private readonly RegistryLogins _logins;
 
-    /// <summary>Pushes through the engine behind <paramref name="client"/>.</summary>
-    public ImagePusher(IDockerClient client)
+    /// <summary>Pushes through the engine behind <paramref name="client"/>, with the saved login for the tag's registry when no credentials are given.</summary>
+    public ImagePusher(IDockerClient client, RegistryLogins? logins = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
+        _logins = logins ?? new RegistryLogins();
     }
 
-    /// <summary>Pushes <paramref name="tag"/>; <paramref name="progress"/> receives the engine's status lines.</summary>
+    /// <summary>Pushes <paramref name="tag"/> to its registry.</summary>
+    /// <param name="tag">The local image tag, naming its registry (<c>host:5000/app:1.0</c>).</param>
+    /// <param name="credentials">The login to push with; null = the one <c>docker login</c> saved for the tag's registry, if any.</param>
+    /// <param name="progress">Receives the engine's status lines.</param>
+    /// <param name="cancellationToken">Stops waiting for the push.</param>
     /// <returns>The pushed image as <c>repository@sha256:…</c>.</returns>
-    /// <exception cref="ImageBuildException">The push failed; the message has the engine's or registry's reason.</exception>
+    /// <exception cref="ImageBuildException">The push failed, or the saved logins are unusable; the message has the reason.</exception>
     /// <exception cref="DockerEngineUnavailableException">The engine does not answer.</exception>
     public async Task<string> PushAsync(string tag, RegistryCredentials? credentials = null, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(tag);
         var messages = new EngineMessages(progress);
         var repository = ImageReference.Repository(tag);
+        var registry = ImageReference.Registry(tag) ?? "the default registry";
         try
         {
-            var auth = credentials is null
-                ? new AuthConfig()
-                : new AuthConfig { Username = credentials.Username, Password = credentials.Password, ServerAddress = credentials.ServerAddress };
-            await _client.Images.PushImageAsync(tag, new ImagePushParameters(), auth, messages, cancellationToken).ConfigureAwait(false);
+            credentials ??= ImageReference.Registry(tag) is { } host ? _logins.Find(host) : null;
+        }
+        catch (RegistryLoginException ex)
+        {
+            throw new ImageBuildException($"pushing {tag} failed: {ex.Message}", ex);
+        }
+
+        try
+        {
+            await _client.Images.PushImageAsync(tag, new ImagePushParameters(), RegistryAuth.ToAuthConfig(credentials), messages, cancellationToken).ConfigureAwait(false);
             if (messages.Error is { } error)
             {
-                throw new ImageBuildException($"pushing {tag} failed: {error}");
+                throw new ImageBuildException($"pushing {tag} failed: {RegistryAuth.Explain(error, registry, credentials, _logins.ConfigPath)}");
             }
 
             if (messages.Digest is { Length: > 0 } digest)
@@ -51,7 +64,7 @@ public sealed class ImagePusher
         }
         catch (DockerApiException ex)
         {
-            throw new ImageBuildException($"pushing {tag} failed: {EngineMessages.Describe(ex)}", ex);
+            throw new ImageBuildException($"pushing {tag} failed: {RegistryAuth.Explain(EngineMessages.Describe(ex), registry, credentials, _logins.ConfigPath)}", ex);
         }
         catch (Exception ex) when (DockerEngineConnector.IsUnreachable(ex, cancellationToken))
         {

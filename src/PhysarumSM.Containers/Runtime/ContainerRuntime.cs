@@ -45,7 +45,7 @@ public sealed partial class ContainerRuntime : IDisposable
         _client = client;
         _options = options ?? new ContainerRuntimeOptions();
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _puller = new ImagePuller(client, _options.PullTimeout, _logger);
+        _puller = new ImagePuller(client, _options.PullTimeout, new RegistryLogins(_options.DockerConfigDirectory), _logger);
         _probe = new HttpClient(new SocketsHttpHandler
         {
             UseProxy = false,

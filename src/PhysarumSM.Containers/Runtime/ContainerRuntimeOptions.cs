@@ -55,4 +55,10 @@ public sealed class ContainerRuntimeOptions
     /// start on this node finds it (or joins the pull) instead of starting over.
     /// </summary>
     public TimeSpan PullTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The directory whose <c>config.json</c> holds the registry logins pulls use (what <c>docker login</c> writes); null =
+    /// <c>$DOCKER_CONFIG</c>, else <c>~/.docker</c> of the node's user. Registries it has no login for are pulled from anonymously.
+    /// </summary>
+    public string? DockerConfigDirectory { get; set; }
 }

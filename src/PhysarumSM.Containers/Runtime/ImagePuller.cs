@@ -17,7 +17,7 @@ namespace PhysarumSM.Containers.Runtime;
 /// activation gives up long before a large image has arrived, and the next start on this node should find the image,
 /// or join the pull, rather than begin again from nothing.
 /// </remarks>
-internal sealed partial class ImagePuller(IDockerClient client, TimeSpan timeout, ILogger logger) : IDisposable
+internal sealed partial class ImagePuller(IDockerClient client, TimeSpan timeout, RegistryLogins logins, ILogger logger) : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task> _flights = new(StringComparer.Ordinal);
@@ -111,14 +111,25 @@ internal sealed partial class ImagePuller(IDockerClient client, TimeSpan timeout
         limit.CancelAfter(timeout);
         // Errors the engine reports inside the stream (after it began answering) land here rather than in an exception.
         var messages = new EngineMessages(null);
+        RegistryCredentials? credentials;
+        try
+        {
+            // Read at every pull, not once: a `docker login` after the node started counts from the next pull on.
+            credentials = logins.Find(registry);
+        }
+        catch (RegistryLoginException ex)
+        {
+            throw Failed(reference, registry, ex.Message, ex);
+        }
+
         Interlocked.Increment(ref _pulls);
         LogPulling(reference, registry);
         var began = Stopwatch.GetTimestamp();
         try
         {
-            // The mesh's registry is anonymous (deploy/registry/config.yml): no credentials are sent.
+            // Anonymous unless `docker login` saved a login for this registry (the deploy kit's registry is anonymous).
             await client.Images.CreateImageAsync(
-                new ImagesCreateParameters { FromImage = repository, Tag = tagOrDigest }, new AuthConfig(), messages, limit.Token).ConfigureAwait(false);
+                new ImagesCreateParameters { FromImage = repository, Tag = tagOrDigest }, RegistryAuth.ToAuthConfig(credentials), messages, limit.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (limit.IsCancellationRequested)
         {
@@ -135,7 +146,7 @@ internal sealed partial class ImagePuller(IDockerClient client, TimeSpan timeout
         }
         catch (DockerApiException ex)
         {
-            throw Failed(reference, registry, EngineMessages.Describe(ex), ex);
+            throw Failed(reference, registry, RegistryAuth.Explain(EngineMessages.Describe(ex), registry, credentials, logins.ConfigPath), ex);
         }
         catch (Exception ex) when (DockerEngineConnector.IsUnreachable(ex, limit.Token))
         {
@@ -145,7 +156,7 @@ internal sealed partial class ImagePuller(IDockerClient client, TimeSpan timeout
 
         if (messages.Error is { } error)
         {
-            throw Failed(reference, registry, error, null);
+            throw Failed(reference, registry, RegistryAuth.Explain(error, registry, credentials, logins.ConfigPath), null);
         }
 
         LogPulled(reference, Stopwatch.GetElapsedTime(began).TotalMilliseconds);

@@ -25,13 +25,28 @@ internal sealed class LocalRegistry : IAsyncDisposable
     /// <summary>host:port as image names start with it.</summary>
     public string Host => $"127.0.0.1:{Port}";
 
-    public static async Task<LocalRegistry> StartAsync()
+    /// <summary>Starts a registry; with <paramref name="login"/> it takes only requests with that user and password (htpasswd, bcrypt).</summary>
+    public static async Task<LocalRegistry> StartAsync((string User, string Password)? login = null)
     {
         // Installed by apt-get when missing (TestKit's DebianPackage), as the other real servers the tests start.
         var executable = await DebianPackage.EnsureExecutableAsync("docker-registry", "docker-registry", CancellationToken.None);
         var directory = Directory.CreateTempSubdirectory("physarum-registry-").FullName;
         var port = FreePorts.Take(1)[0];
         var config = Path.Combine(directory, "config.yml");
+        var auth = "";
+        if (login is { } credentials)
+        {
+            var htpasswd = Path.Combine(directory, "htpasswd");
+            await File.WriteAllTextAsync(htpasswd, await HashAsync(credentials.User, credentials.Password));
+            auth = $"""
+
+                auth:
+                  htpasswd:
+                    realm: physarum-test
+                    path: {htpasswd}
+                """;
+        }
+
         await File.WriteAllTextAsync(config, $"""
             version: 0.1
             log:
@@ -43,7 +58,7 @@ internal sealed class LocalRegistry : IAsyncDisposable
                 enabled: true
             http:
               addr: 127.0.0.1:{port}
-            """);
+            """ + auth);
         var start = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("serve");
         start.ArgumentList.Add(config);
@@ -94,6 +109,23 @@ internal sealed class LocalRegistry : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
+    /// <summary>One htpasswd line with a bcrypt hash (the only kind the registry takes), made by Debian's htpasswd.</summary>
+    private static async Task<string> HashAsync(string user, string password)
+    {
+        var htpasswd = await DebianPackage.EnsureExecutableAsync("htpasswd", "apache2-utils", CancellationToken.None);
+        var start = new ProcessStartInfo(htpasswd) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-nbB", user, password })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var line = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? line.Trim() + "\n" : throw new InvalidOperationException($"htpasswd failed ({process.ExitCode}): {error}");
+    }
+
     private async Task WaitUntilAnsweringAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -107,7 +139,7 @@ internal sealed class LocalRegistry : IAsyncDisposable
             try
             {
                 using var response = await http.GetAsync($"http://{Host}/v2/");
-                if (response.IsSuccessStatusCode)
+                if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.Unauthorized)   // 401: up, and wants a login
                 {
                     return;
                 }
