@@ -81,8 +81,12 @@ public sealed class CliHandle : IAsyncDisposable
     /// <summary>Lines written to stderr so far.</summary>
     public IReadOnlyList<string> Error => _error.ToArray();
 
-    internal static CliHandle Start(ProcessStartInfo info)
+    /// <summary>Starts any command with its output collected, e.g. a repository script (the quick-start test runs scripts/run.sh).</summary>
+    public static CliHandle Start(ProcessStartInfo info)
     {
+        ArgumentNullException.ThrowIfNull(info);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         info.UseShellExecute = false;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var handle = new CliHandle(process);

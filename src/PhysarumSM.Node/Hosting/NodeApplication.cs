@@ -104,6 +104,13 @@ public static class NodeApplication
             return 2;
         }
 
+        // Said before the silo starts: Orleans retries a join for minutes, and this names what it is waiting for.
+        var primary = options.PrimarySilo ?? DefaultPrimarySilo;
+        if (options.Redis is null && !IsSelf(primary, options.SiloPort))
+        {
+            log.LogInformation("localhost clustering: joining the primary silo at {Primary} (-primary-silo; the first node on this machine must be running)", primary);
+        }
+
         try
         {
             await app.StartAsync(cancellationToken);
@@ -332,7 +339,7 @@ public static class NodeApplication
         : throw new ArgumentException($"{flag} host '{host}' must be an IP address");
 
     /// <summary>Names the flag behind the usual startup failures.</summary>
-    private static string Explain(Exception ex, NodeOptions options)
+    internal static string Explain(Exception ex, NodeOptions options)
     {
         var inner = ex;
         while (inner.InnerException is not null && inner is not SocketException)
@@ -344,6 +351,16 @@ public static class NodeApplication
         if (text.Contains("address already in use", StringComparison.OrdinalIgnoreCase) || inner is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
         {
             return $"{text} — a port is taken: check -prom-listen-addr ({options.PromListenAddress}), -proxy-listen-addr ({options.ProxyListenAddress}), -admin-listen-addr ({options.AdminListenAddress}), -silo-port ({options.SiloPort}) and -gateway-port ({options.GatewayPort}); another physarum-node may be running";
+        }
+
+        // Localhost clustering joins the first node's silo; Orleans' own message names the endpoint, not the flag or the fix.
+        var primary = options.PrimarySilo ?? DefaultPrimarySilo;
+        if (options.Redis is null && !IsSelf(primary, options.SiloPort)
+            && (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused } || text.Contains("Unable to connect to endpoint", StringComparison.Ordinal)))
+        {
+            return $"no primary silo answered at {primary} (-primary-silo, default 127.0.0.1:11111: the first node on this machine, " +
+                "which this node joins). Start that node first; or, if this node is the first one, keep -silo-port at 11111 " +
+                $"or pass -primary-silo 127.0.0.1:{options.SiloPort} (its own silo port). ({inner.Message})";
         }
 
         return inner == ex ? text : $"{text} ({inner.Message})";
