@@ -71,6 +71,10 @@ curl -sS --max-time 60 127.0.0.1:4200/hello-world-server
 echo "== 6. docker ps: the container that request started"
 docker ps --filter label=physarum.service=hello-world-server --format 'table {{.ID}}\t{{.Image}}\t{{.Status}}\t{{.Label "physarum.node"}}'
 
+echo "== 7. physarum status: both nodes, the RTT between them, and the instance"
+sleep 4   # nodes publish their instances with their next report (every 3 s)
+cli status
+
 if $keep; then
   echo "== mesh running (proxy :4200, node gateways :4201 :4202, dashboards :8080 :8081, metrics :9100 :9101); Ctrl+C to stop"
   wait "${pids[0]}"

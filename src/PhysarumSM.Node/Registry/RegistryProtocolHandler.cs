@@ -142,7 +142,7 @@ public sealed partial class RegistryProtocolHandler(IGrainFactory grains, ILogge
             {
                 PeerId = n.Info.PeerId,
                 HostName = n.Info.HostName,
-                Roles = n.Info.Roles.ToString().ToLowerInvariant(),
+                Roles = RoleNames(n.Info.Roles),
                 Stale = n.IsStale,
                 LastHeartbeat = n.Info.LastHeartbeat,
                 StartedAt = n.Info.StartedAt,
@@ -152,6 +152,12 @@ public sealed partial class RegistryProtocolHandler(IGrainFactory grains, ILogge
             })],
         };
     }
+
+    // Each role by name, never the enum's combined "All", so a reader sees what the node does.
+    private static string RoleNames(NodeRoles roles) => string.Join(", ",
+        new[] { NodeRoles.Overlay, NodeRoles.Registry, NodeRoles.Allocator, NodeRoles.Gateway }
+            .Where(r => roles.HasFlag(r))
+            .Select(r => r.ToString().ToLowerInvariant()));
 
     private static RegistryResponse Fail(string code, string error) => new() { Ok = false, Code = code, Error = error };
 
