@@ -72,7 +72,7 @@ echo "== 6. docker ps: the container that request started"
 docker ps --filter label=physarum.service=hello-world-server --format 'table {{.ID}}\t{{.Image}}\t{{.Status}}\t{{.Label "physarum.node"}}'
 
 echo "== 7. physarum status: both nodes, the RTT between them, and the instance"
-sleep 4   # nodes publish their instances with their next report (every 3 s)
+sleep 1   # a node publishes a new instance within half a second
 cli status
 
 if $keep; then

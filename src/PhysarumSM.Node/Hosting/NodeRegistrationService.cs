@@ -29,34 +29,60 @@ internal sealed partial class NodeRegistrationService(
     /// <summary>How often the node heartbeats and reports its links.</summary>
     public static readonly TimeSpan ReportPeriod = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// How often the node looks, in its own memory, for an instance that started, stopped, paused or resumed, or a change
+    /// of capacity, and re-registers at once when one did. Why between reports: `physarum status`, the dashboard and
+    /// resolution's capacity check would otherwise lag a start or a cull by up to a whole report period. Request counters
+    /// alone wait for the next report, so traffic never turns into a registration per check.
+    /// </summary>
+    public static readonly TimeSpan ChangeCheckPeriod = TimeSpan.FromMilliseconds(500);
+
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private DateTimeOffset _lastReported = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var node = grains.GetNodeGrain(host.PeerId.ToString());
-        using var timer = new PeriodicTimer(ReportPeriod);
-        var registered = false;
         var capacity = services.GetService<IAllocatorCapacity>();
+        // Without an allocator nothing changes between reports, so there is nothing to check for.
+        using var timer = new PeriodicTimer(capacity is null ? ReportPeriod : ChangeCheckPeriod);
+        var checksPerReport = capacity is null ? 1 : (int)(ReportPeriod / ChangeCheckPeriod);
+        var check = 0;
+        var registered = false;
         NodeCapacity? published = null;
         ImmutableArray<InstanceSummary> publishedInstances = [];
         do
         {
+            var report = check++ % checksPerReport == 0;
             try
             {
                 // Capacity and instances change as instances start, serve and stop: re-register when they did, so the
-                // directory (which Resolve and the dashboard read) is current; otherwise a plain heartbeat.
+                // directory (which Resolve and the dashboard read) is current; otherwise a plain heartbeat. Between reports
+                // only a new, gone, paused or resumed container or a capacity change is worth a registration.
                 var instances = capacity?.Instances ?? [];
-                if (!registered || !Equals(capacity?.Current, published) || !instances.AsSpan().SequenceEqual(publishedInstances.AsSpan()))
+                var current = capacity?.Current;
+                var reshaped = !registered || !Equals(current, published) || !SameContainers(instances, publishedInstances);
+                if (!report && !reshaped)
                 {
-                    published = capacity?.Current;
+                    continue;
+                }
+
+                if (reshaped || !instances.AsSpan().SequenceEqual(publishedInstances.AsSpan()))
+                {
+                    await node.Register(Describe() with { Capacity = current, Instances = instances }, stoppingToken).ConfigureAwait(false);
+                    // Only once it landed: a failed registration stays "changed", so the next check tries again.
+                    published = current;
                     publishedInstances = instances;
-                    await node.Register(Describe() with { Capacity = published, Instances = instances }, stoppingToken).ConfigureAwait(false);
                     registered = true;
                 }
                 else if (await node.Heartbeat(stoppingToken).ConfigureAwait(false) is null)
                 {
                     registered = false; // the grain lost us (e.g. reactivated elsewhere): register again
+                    continue;
+                }
+
+                if (!report)
+                {
                     continue;
                 }
 
@@ -79,6 +105,11 @@ internal sealed partial class NodeRegistrationService(
             LogReportFailed(logger, $"could not mark the node gone: {ex.Message}");
         }
     }
+
+    // The same containers in the same states; request counters and last-request times may differ.
+    private static bool SameContainers(ImmutableArray<InstanceSummary> now, ImmutableArray<InstanceSummary> published) =>
+        now.Length == published.Length
+        && now.Zip(published).All(p => p.First.InstanceId == p.Second.InstanceId && p.First.ContainerId == p.Second.ContainerId && p.First.Paused == p.Second.Paused);
 
     private async Task ReportLinksAsync(INodeGrain node, CancellationToken cancellationToken)
     {
