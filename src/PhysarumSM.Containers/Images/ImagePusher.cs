@@ -34,10 +34,11 @@ public sealed class ImagePusher
         ArgumentException.ThrowIfNullOrEmpty(tag);
         var messages = new EngineMessages(progress);
         var repository = ImageReference.Repository(tag);
-        var registry = ImageReference.Registry(tag) ?? "the default registry";
+        var host = ImageReference.Registry(tag);
+        var registry = host ?? "the default registry";
         try
         {
-            credentials ??= ImageReference.Registry(tag) is { } host ? _logins.Find(host) : null;
+            credentials ??= host is null ? null : _logins.Find(host);
         }
         catch (RegistryLoginException ex)
         {

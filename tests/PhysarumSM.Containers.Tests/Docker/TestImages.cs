@@ -21,6 +21,18 @@ internal static class TestImages
         }
     }
 
+    /// <summary>Removes one reference (tag or digest) without force, so layers other images share stay; a missing one is fine.</summary>
+    public static async Task UntagAsync(IDockerClient client, string reference)
+    {
+        try
+        {
+            await client.Images.DeleteImageAsync(reference, new ImageDeleteParameters(), CancellationToken.None);
+        }
+        catch (DockerImageNotFoundException)
+        {
+        }
+    }
+
     /// <summary>
     /// Removes the intermediate images a failed build left as cache (the " ---> id" lines of its output), newest first,
     /// never the base image they start from.

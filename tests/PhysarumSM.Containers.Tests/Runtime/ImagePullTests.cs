@@ -246,16 +246,7 @@ public sealed class ImagePullTests(RuntimeFixture fixture, RegistryFixture regis
         await DeleteIfPresentAsync(image.Digested);
     }
 
-    private async Task DeleteIfPresentAsync(string reference)
-    {
-        try
-        {
-            await Client.Images.DeleteImageAsync(reference, new ImageDeleteParameters());
-        }
-        catch (DockerImageNotFoundException)
-        {
-        }
-    }
+    private Task DeleteIfPresentAsync(string reference) => TestImages.UntagAsync(Client, reference);
 
     private static async Task<string> GetAsync(RunningContainer container)
     {

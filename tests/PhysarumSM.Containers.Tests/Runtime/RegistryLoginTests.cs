@@ -115,14 +115,5 @@ public sealed class RegistryLoginTests(RuntimeFixture fixture) : IClassFixture<R
         return tagged;
     }
 
-    private async Task DeleteIfPresentAsync(string reference)
-    {
-        try
-        {
-            await Client.Images.DeleteImageAsync(reference, new ImageDeleteParameters());
-        }
-        catch (DockerImageNotFoundException)
-        {
-        }
-    }
+    private Task DeleteIfPresentAsync(string reference) => TestImages.UntagAsync(Client, reference);
 }
